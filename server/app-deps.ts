@@ -1,0 +1,18 @@
+import type { AppConfig } from './config/config.js';
+import type { DatabaseHandle } from './db/database.js';
+import type { Storage } from './storage/storage.js';
+import type { Mailer } from './mail/mailer.js';
+import type { Logger } from './logging/logger.js';
+
+/** Everything createApp needs, built once in main.ts (or by a test) and passed down; nothing is created at import time. */
+export interface AppDeps {
+  readonly config: AppConfig;
+  readonly database: DatabaseHandle;
+  readonly storage: Storage;
+  readonly mailer: Mailer;
+  readonly logger: Logger;
+  /** Injected so expiry can be tested without waiting. */
+  readonly clock: () => Date;
+  /** From SESSION_SECRET, or generated once and kept in DATA_DIR in development. */
+  readonly sessionSecret: string;
+}

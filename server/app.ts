@@ -1,0 +1,115 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import { csrfSync } from 'csrf-sync';
+import type { AppDeps } from './app-deps.js';
+import { RouteTable } from './http/route-table.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { httpErrors } from './http/http.errors.js';
+import { shellMiddleware } from './http/shell.js';
+import { healthRoutes } from './http/health.routes.js';
+import { configureViews } from './views/view-engine.js';
+import { PUBLIC_DIR } from './paths.js';
+import { actorMiddleware, sessionMiddleware } from './auth/session.middleware.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createAuthService } from './auth/auth.service.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { createUsersService } from './users/users.service.js';
+import { usersRoutes } from './users/users.routes.js';
+import { createOrganisationsService } from './organisations/organisations.service.js';
+import { organisationsRoutes } from './organisations/organisations.routes.js';
+import { createDashboardService } from './dashboard/dashboard.service.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+
+export interface PartnerAcademyApp {
+  app: Express;
+  /** Every registered route with its access rule; the authorisation matrix test reads it. */
+  routes: RouteTable;
+}
+
+/** Builds the Express app from ready-made dependencies. Creates no connections of its own. */
+export function createApp(deps: AppDeps): PartnerAcademyApp {
+  const { config, database, logger } = deps;
+  const app = express();
+  const routes = new RouteTable();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  configureViews(app, { cache: config.env !== 'development' });
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID().slice(0, 8);
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url?.startsWith('/static/') === true },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          // Only over HTTPS: on http://localhost it would rewrite our own stylesheet URLs to https.
+          ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.secureCookies ? { maxAge: 15552000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.env === 'production' ? '1d' : 0, index: false }));
+
+  // Probes stay outside sessions and CSRF: no cookie, no database write.
+  const probes = express.Router();
+  routes.register(probes, healthRoutes(database, deps.storage));
+  app.use(probes);
+
+  app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
+  app.use(express.json({ limit: config.bodyLimit }));
+  app.use(rejectUnsupportedBodies);
+  app.use(sessionMiddleware(config, database.db, deps.sessionSecret, deps.clock));
+  app.use(actorMiddleware(database.db));
+
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : (req.headers['x-csrf-token'] as string | undefined)),
+  });
+  app.use(csrfSynchronisedProtection);
+  app.use(shellMiddleware((req) => generateToken(req)));
+
+  const throttle = createLoginThrottle(config.loginThrottle);
+  const router = express.Router();
+  routes.register(router, dashboardRoutes(createDashboardService(deps)));
+  routes.register(router, authRoutes(createAuthService(deps, throttle)));
+  routes.register(router, organisationsRoutes(createOrganisationsService(deps)));
+  routes.register(router, usersRoutes(createUsersService(deps)));
+  app.use(router);
+
+  app.use(notFoundHandler(routes));
+  app.use(errorHandler(logger, config.bodyLimit));
+  return { app, routes };
+}
+
+/** A state-changing request must carry a form or JSON body (or none); anything else gets 415, not a confusing validation error. */
+function rejectUnsupportedBodies(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (req.method === 'POST' && hasBody && !req.is(['application/x-www-form-urlencoded', 'application/json'])) {
+    return next(httpErrors.unsupportedMediaType(req.headers['content-type'] ?? 'none'));
+  }
+  next();
+}

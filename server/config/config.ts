@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/** Thrown when the environment cannot make a valid configuration; main.ts prints it and exits. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').positive('expected a number above 0');
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(b|kb|mb|gb)?$/i, 'expected a size such as 100kb or 10mb')
+  .transform((v) => {
+    const m = /^(\d+)(b|kb|mb|gb)?$/i.exec(v)!;
+    const unit = (m[2] ?? 'b').toLowerCase();
+    const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit as 'b' | 'kb' | 'mb' | 'gb'];
+    return Number(m[1]) * mult;
+  });
+
+const postgresUrl = z
+  .string()
+  .url('expected a URL such as postgres://user:password@localhost:5432/partner_academy')
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'expected a postgres:// or postgresql:// URL');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535, 'expected a port number from 0 to 65535').default(3000),
+  HOST: z.string().min(1).optional(),
+  APP_URL: z.string().url('expected the public URL of the app, such as https://academy.example.com').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 characters of random text').optional(),
+  SESSION_MAX_AGE_HOURS: positiveInt.default(12),
+  TRUST_PROXY: z.string().optional(),
+  BODY_LIMIT: byteSize.default(100 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_ENDPOINT: z.string().url('expected the S3 endpoint URL, such as http://localhost:9000').optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanString.default(false),
+  S3_PREFIX: z.string().default(''),
+  SMTP_URL: z.string().url('expected an SMTP URL such as smtps://user:password@smtp.example.com:465').optional(),
+  MAIL_FROM: z.string().min(3).default('Partner Academy <no-reply@partner-academy.local>'),
+  SEED_ON_EMPTY: booleanString.default(true),
+  SEED_PASSWORD: z.string().min(10, 'expected at least 10 characters').optional(),
+  INVITATION_TTL_HOURS: positiveInt.default(72),
+  PASSWORD_RESET_TTL_MINUTES: positiveInt.default(60),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(30),
+  LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+});
+
+export type AppConfig = Readonly<{
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string | undefined;
+  appUrl: string;
+  /** Cookies get Secure and the __Host- prefix only when the app is served over HTTPS. */
+  secureCookies: boolean;
+  dataDir: string;
+  database: Readonly<{ kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number }>;
+  session: Readonly<{ secret: string | undefined; maxAgeMs: number; cookieName: string }>;
+  trustProxy: boolean | number | string;
+  bodyLimit: number;
+  logLevel: string;
+  storage: Readonly<
+    | { kind: 'local'; root: string }
+    | { kind: 's3'; bucket: string; endpoint: string | undefined; region: string; forcePathStyle: boolean; prefix: string }
+  >;
+  mail: Readonly<{ kind: 'smtp'; url: string; from: string } | { kind: 'files'; dir: string; from: string }>;
+  seed: Readonly<{ onEmpty: boolean; password: string | undefined }>;
+  invitationTtlMs: number;
+  passwordResetTtlMs: number;
+  loginThrottle: Readonly<{ maxFailuresPerAccount: number; maxFailuresPerIp: number; lockoutMs: number }>;
+  shutdownTimeoutMs: number;
+}>;
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Parses the environment once; every problem is reported together, naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])] ?? 'nothing')})`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (at least 32 characters of random text)');
+  if (e.S3_ENDPOINT && !e.S3_BUCKET) problems.push('S3_BUCKET: required when S3_ENDPOINT is set');
+  if (problems.length) throw new ConfigError(problems);
+
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const secureCookies = appUrl.startsWith('https://');
+  const dataDir = path.resolve(e.DATA_DIR);
+  const config: AppConfig = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    appUrl,
+    secureCookies,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    session: {
+      secret: e.SESSION_SECRET,
+      maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000,
+      // The __Host- prefix makes browsers refuse the cookie unless it is Secure, path=/ and host-only.
+      cookieName: secureCookies ? '__Host-pa.sid' : 'pa.sid',
+    },
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    bodyLimit: e.BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+    storage: e.S3_BUCKET
+      ? { kind: 's3', bucket: e.S3_BUCKET, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, prefix: e.S3_PREFIX }
+      : { kind: 'local', root: path.join(dataDir, 'storage') },
+    mail: e.SMTP_URL ? { kind: 'smtp', url: e.SMTP_URL, from: e.MAIL_FROM } : { kind: 'files', dir: path.join(dataDir, 'mail'), from: e.MAIL_FROM },
+    seed: { onEmpty: e.SEED_ON_EMPTY, password: e.SEED_PASSWORD },
+    invitationTtlMs: e.INVITATION_TTL_HOURS * 3600_000,
+    passwordResetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
+    loginThrottle: {
+      maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      lockoutMs: e.LOGIN_LOCKOUT_MINUTES * 60_000,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

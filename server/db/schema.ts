@@ -1,0 +1,4 @@
+// Every Drizzle table, gathered for drizzle-kit and for the typed query API. Modules own their *.table.ts.
+export * from '../organisations/organisations.table.js';
+export * from '../users/users.table.js';
+export * from '../auth/auth.table.js';

@@ -1,0 +1,59 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { match } from 'path-to-regexp';
+import type { Action } from '../tenancy/policy.js';
+import { canPerform } from '../tenancy/policy.js';
+import { httpErrors } from './http.errors.js';
+
+/**
+ * Who may reach a route before its handler runs:
+ * - 'public': anyone (health checks, sign-in, emailed links);
+ * - an Action: a signed-in user whose role the policy allows for that action.
+ * Row-level checks (which organisation) happen in services.
+ */
+export type RouteAccess = 'public' | { action: Action };
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  path: string;
+  access: RouteAccess;
+  handler: (req: Request, res: Response) => Promise<void> | void;
+}
+
+export interface RegisteredRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  access: RouteAccess;
+}
+
+/** Every route goes through here, so the table of routes (and their access rule) is data tests can read. */
+export class RouteTable {
+  private readonly entries: (RegisteredRoute & { matches: (path: string) => boolean })[] = [];
+
+  register(router: Router, specs: readonly RouteSpec[]): void {
+    for (const spec of specs) {
+      router[spec.method](spec.path, accessGuard(spec.access), spec.handler as RequestHandler);
+      const matcher = match(spec.path, { decode: decodeURIComponent });
+      this.entries.push({ method: spec.method.toUpperCase() as 'GET' | 'POST', path: spec.path, access: spec.access, matches: (p) => matcher(p) !== false });
+    }
+  }
+
+  get routes(): readonly RegisteredRoute[] {
+    return this.entries.map(({ method, path, access }) => ({ method, path, access }));
+  }
+
+  /** Methods registered for a path; used to answer 405 with an Allow header instead of 404. */
+  allowedMethods(path: string): string[] {
+    const methods = new Set<string>(this.entries.filter((e) => e.matches(path)).map((e) => e.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
+  }
+}
+
+function accessGuard(access: RouteAccess): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (access === 'public') return next();
+    if (!req.actor) return next(httpErrors.notSignedIn());
+    if (!canPerform(req.actor, access.action)) return next(httpErrors.forbidden());
+    next();
+  };
+}

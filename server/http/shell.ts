@@ -1,0 +1,62 @@
+import type { Request, Response, NextFunction } from 'express';
+import type { Actor } from '../tenancy/actor.js';
+import { ROLE_LABELS } from '../tenancy/actor.js';
+import { canPerform } from '../tenancy/policy.js';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  current: boolean;
+}
+
+/** The layout's view-model (header, navigation, flash, CSRF token), built from the actor, never from the request object itself. */
+export interface ShellModel {
+  user: { name: string; initials: string; roleLabel: string; organisationName: string } | null;
+  nav: NavItem[];
+  csrfToken: string;
+  flash: { kind: string; message: string }[];
+}
+
+function navFor(actor: Actor, currentPath: string): NavItem[] {
+  const items: { href: string; label: string }[] = [{ href: '/', label: 'Home' }];
+  if (canPerform(actor, 'organisation.list')) items.push({ href: '/organisations', label: 'Organisations' });
+  else items.push({ href: `/organisations/${actor.organisationId}`, label: 'My organisation' });
+  if (canPerform(actor, 'user.list')) items.push({ href: '/users', label: 'Users' });
+  if (canPerform(actor, 'tier.manage')) items.push({ href: '/settings/tiers', label: 'Settings' });
+  return items.map((i) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(i.href) }));
+}
+
+export function initials(name: string): string {
+  return (
+    name
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 2)
+      .map((w) => w[0]!.toUpperCase())
+      .join('') || '?'
+  );
+}
+
+export function shellMiddleware(generateCsrfToken: (req: Request) => string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const actor = req.actor;
+    // Flash messages are shown once; only touch the session when there is one, so plain page views do not write.
+    const flash = req.session?.flash ?? [];
+    if (req.session?.flash) delete req.session.flash;
+    const shell: ShellModel = {
+      user: actor ? { name: actor.name, initials: initials(actor.name), roleLabel: ROLE_LABELS[actor.role], organisationName: actor.organisationName } : null,
+      nav: actor ? navFor(actor, req.path) : [],
+      // Lazily: anonymous visitors of pages without forms need no session row.
+      get csrfToken() {
+        return generateCsrfToken(req);
+      },
+      flash,
+    };
+    res.locals.shell = shell;
+    next();
+  };
+}
+
+export function flash(req: Request, kind: 'success' | 'error' | 'info', message: string): void {
+  req.session.flash = [...(req.session.flash ?? []), { kind, message }];
+}

@@ -1,0 +1,64 @@
+import { loadConfig, ConfigError, type AppConfig } from './config/config.js';
+import { createLogger } from './logging/logger.js';
+import { buildDependencies, StartupError } from './bootstrap.js';
+import { createApp } from './app.js';
+import { startHttpServer } from './http/http-server.js';
+import { seedDemoData, type SeedResult } from './db/seed.js';
+import { ROLE_LABELS } from './tenancy/actor.js';
+
+/** The one wiring point: config, then database, storage and mail, then the app, then the HTTP server. */
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nPartner Academy did not start. Fix the variables above (see .env.example and the README).\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const deps = await buildDependencies(config, logger);
+
+  if (config.seed.onEmpty) {
+    const seed = await seedDemoData(deps.database.db, { password: config.seed.password });
+    if (seed.seeded) printDemoAccounts(seed, config.appUrl);
+  }
+
+  const { app } = createApp(deps);
+  const running = await startHttpServer(app, { port: config.port, host: config.host, logger });
+  logger.info({ url: config.appUrl, port: running.port }, 'Partner Academy is listening');
+  process.stdout.write(`\nPartner Academy is running at ${config.appUrl}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    await running.stop(config.shutdownTimeoutMs);
+    await Promise.allSettled([deps.database.close(), deps.storage.close()]);
+    deps.mailer.close();
+    logger.info('shutdown complete');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function printDemoAccounts(seed: SeedResult, appUrl: string): void {
+  const lines = [
+    '',
+    'Demo data created. Sign in at ' + `${appUrl}/login with any of these accounts:`,
+    ...seed.accounts.map((a) => `  ${a.email.padEnd(26)} ${ROLE_LABELS[a.role]}`),
+    seed.passwordGenerated ? `Password for every demo account (generated, shown only this once): ${seed.password}` : 'Password for every demo account: the value of SEED_PASSWORD',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err) => {
+  if (err instanceof StartupError) process.stderr.write(`${err.message}\nPartner Academy did not start.\n`);
+  else process.stderr.write(`Partner Academy failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,143 @@
+import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/database.js';
+import type { OrgScope } from '../tenancy/policy.js';
+import { organisations, partnerTiers, type NewOrganisationRow, type OrganisationRow, type PartnerTierRow, type PartnerType } from './organisations.table.js';
+import { users } from '../users/users.table.js';
+
+export interface OrganisationSummary {
+  id: string;
+  slug: string;
+  name: string;
+  kind: 'vendor' | 'partner';
+  partnerType: PartnerType | null;
+  tierName: string | null;
+  region: string | null;
+  country: string | null;
+  userCount: number;
+}
+
+export interface OrganisationWithTier extends OrganisationRow {
+  tierName: string | null;
+}
+
+function scopeCondition(scope: OrgScope): SQL | undefined {
+  return scope.kind === 'all' ? undefined : eq(organisations.id, scope.organisationId);
+}
+
+export async function listOrganisations(
+  db: Executor,
+  scope: OrgScope,
+  filter: { q?: string; partnerType?: PartnerType; tierId?: string; limit: number; offset: number },
+): Promise<{ rows: OrganisationSummary[]; total: number }> {
+  const conditions = [scopeCondition(scope)];
+  if (filter.q) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(ilike(organisations.name, pattern), ilike(organisations.slug, pattern), ilike(organisations.country, pattern)));
+  }
+  if (filter.partnerType) conditions.push(eq(organisations.partnerType, filter.partnerType));
+  if (filter.tierId) conditions.push(eq(organisations.tierId, filter.tierId));
+  const where = and(...conditions);
+  const userCounts = db
+    .select({ organisationId: users.organisationId, n: count().as('n') })
+    .from(users)
+    .groupBy(users.organisationId)
+    .as('user_counts');
+  const [rows, totals] = await Promise.all([
+    db
+      .select({
+        id: organisations.id,
+        slug: organisations.slug,
+        name: organisations.name,
+        kind: organisations.kind,
+        partnerType: organisations.partnerType,
+        tierName: partnerTiers.name,
+        region: organisations.region,
+        country: organisations.country,
+        userCount: sql<number>`coalesce(${userCounts.n}, 0)::int`,
+      })
+      .from(organisations)
+      .leftJoin(partnerTiers, eq(partnerTiers.id, organisations.tierId))
+      .leftJoin(userCounts, eq(userCounts.organisationId, organisations.id))
+      .where(where)
+      // The vendor first, then partners by name.
+      .orderBy(asc(organisations.kind), asc(organisations.name))
+      .limit(filter.limit)
+      .offset(filter.offset),
+    db.select({ n: count() }).from(organisations).where(where),
+  ]);
+  return { rows, total: totals[0]?.n ?? 0 };
+}
+
+export async function findOrganisation(db: Executor, scope: OrgScope, id: string): Promise<OrganisationWithTier | null> {
+  const rows = await db
+    .select({ organisation: organisations, tierName: partnerTiers.name })
+    .from(organisations)
+    .leftJoin(partnerTiers, eq(partnerTiers.id, organisations.tierId))
+    .where(and(eq(organisations.id, id), scopeCondition(scope)))
+    .limit(1);
+  const row = rows[0];
+  return row ? { ...row.organisation, tierName: row.tierName } : null;
+}
+
+export async function findVendorOrganisation(db: Executor): Promise<OrganisationRow | null> {
+  const rows = await db.select().from(organisations).where(eq(organisations.kind, 'vendor')).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function insertOrganisation(db: Executor, values: NewOrganisationRow): Promise<OrganisationRow> {
+  const rows = await db.insert(organisations).values(values).returning();
+  return rows[0]!;
+}
+
+export async function updateOrganisation(db: Executor, id: string, values: Partial<NewOrganisationRow>): Promise<OrganisationRow | null> {
+  const rows = await db
+    .update(organisations)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(organisations.id, id))
+    .returning();
+  return rows[0] ?? null;
+}
+
+export async function countOrganisations(db: Executor, kind: 'vendor' | 'partner'): Promise<number> {
+  const rows = await db.select({ n: count() }).from(organisations).where(eq(organisations.kind, kind));
+  return rows[0]?.n ?? 0;
+}
+
+export async function listTiers(db: Executor): Promise<(PartnerTierRow & { organisationCount: number })[]> {
+  return db
+    .select({
+      id: partnerTiers.id,
+      key: partnerTiers.key,
+      name: partnerTiers.name,
+      rank: partnerTiers.rank,
+      createdAt: partnerTiers.createdAt,
+      organisationCount: sql<number>`(select count(*) from ${organisations} where ${organisations.tierId} = ${partnerTiers.id})::int`,
+    })
+    .from(partnerTiers)
+    .orderBy(asc(partnerTiers.rank), asc(partnerTiers.name));
+}
+
+export async function findTier(db: Executor, id: string): Promise<PartnerTierRow | null> {
+  const rows = await db.select().from(partnerTiers).where(eq(partnerTiers.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function insertTier(db: Executor, values: { key: string; name: string; rank: number }): Promise<PartnerTierRow> {
+  const rows = await db.insert(partnerTiers).values(values).returning();
+  return rows[0]!;
+}
+
+export async function updateTier(db: Executor, id: string, values: { name: string; rank: number }): Promise<PartnerTierRow | null> {
+  const rows = await db.update(partnerTiers).set(values).where(eq(partnerTiers.id, id)).returning();
+  return rows[0] ?? null;
+}
+
+export async function deleteTier(db: Executor, id: string): Promise<boolean> {
+  const rows = await db.delete(partnerTiers).where(eq(partnerTiers.id, id)).returning({ id: partnerTiers.id });
+  return rows.length > 0;
+}
+
+export async function countOrganisationsInTier(db: Executor, tierId: string): Promise<number> {
+  const rows = await db.select({ n: count() }).from(organisations).where(eq(organisations.tierId, tierId));
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,82 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type AppConfig } from '../../server/config/config.js';
+import { createDatabase } from '../../server/db/database.js';
+import { createStorage } from '../../server/storage/create-storage.js';
+import { createMailer } from '../../server/mail/mailer.js';
+import { createLogger } from '../../server/logging/logger.js';
+import { createApp } from '../../server/app.js';
+import { startHttpServer } from '../../server/http/http-server.js';
+import { seedDemoData } from '../../server/db/seed.js';
+import type { AppDeps } from '../../server/app-deps.js';
+import type { RouteTable } from '../../server/http/route-table.js';
+import { createTestDatabaseConfig } from './test-database.js';
+
+export const DEMO_PASSWORD = 'demo-password-123';
+
+export interface TestApp {
+  baseUrl: string;
+  deps: AppDeps;
+  routes: RouteTable;
+  dataDir: string;
+  /** Moves the app's clock; expiry tests use it instead of waiting. */
+  advanceClock(ms: number): void;
+  /** Mail written by the development transport, newest last. */
+  mailTo(address: string): Promise<{ subject: string; text: string }[]>;
+  stop(): Promise<void>;
+}
+
+/** The real app on a real port, with a fresh migrated database and the demo data. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'pa-test-'));
+  const base = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const testDb = await createTestDatabaseConfig();
+  const config: AppConfig = Object.freeze({ ...base, database: testDb.config });
+  const database = await createDatabase(config.database, { inMemory: testDb.inMemory });
+  await database.migrate();
+  await seedDemoData(database.db, { password: DEMO_PASSWORD });
+  const logger = createLogger({ level: config.logLevel });
+  let offsetMs = 0;
+  const deps: AppDeps = {
+    config,
+    database,
+    storage: createStorage(config.storage),
+    mailer: createMailer(config.mail, logger),
+    logger,
+    clock: () => new Date(Date.now() + offsetMs),
+    sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
+  };
+  const { app, routes } = createApp(deps);
+  const running = await startHttpServer(app, { port: 0, host: '127.0.0.1', logger });
+  return {
+    baseUrl: `http://127.0.0.1:${running.port}`,
+    deps,
+    routes,
+    dataDir,
+    advanceClock: (ms) => {
+      offsetMs += ms;
+    },
+    async mailTo(address) {
+      const dir = path.join(dataDir, 'mail');
+      const files = (await readdir(dir).catch(() => [] as string[])).sort();
+      const messages = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), 'utf8'))));
+      return messages
+        .filter((m) => (m.to as { address: string }[]).some((t) => t.address === address.toLowerCase()))
+        .map((m) => ({ subject: m.subject as string, text: m.text as string }));
+    },
+    async stop() {
+      await running.stop(1000);
+      await database.close();
+      await deps.storage.close();
+      await testDb.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function linkIn(text: string, pathPrefix: string): string {
+  const match = new RegExp(`https?://[^\\s]+${pathPrefix}[A-Za-z0-9_-]+`).exec(text);
+  if (!match) throw new Error(`no ${pathPrefix} link in: ${text}`);
+  return new URL(match[0]).pathname;
+}
