@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { csrfSync } from 'csrf-sync';
 import type { AppDeps } from './app-deps.js';
 import { RouteTable } from './http/route-table.js';
-import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './http/error-handler.js';
 import { httpErrors } from './http/http.errors.js';
 import { shellMiddleware } from './http/shell.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -80,6 +80,8 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(probes, healthRoutes(database, deps.storage));
   app.use(probes);
 
+  // Consulted per request, so routes registered further down count too.
+  app.use(methodNotAllowedHandler(routes));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(rejectUnsupportedBodies);
@@ -100,7 +102,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, usersRoutes(createUsersService(deps)));
   app.use(router);
 
-  app.use(notFoundHandler(routes));
+  app.use(notFoundHandler());
   app.use(errorHandler(logger, config.bodyLimit));
   return { app, routes };
 }

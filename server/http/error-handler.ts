@@ -22,16 +22,23 @@ function normalise(err: unknown, limit: number): AppError | null {
   return null;
 }
 
-/** 404 for unknown paths, 405 (with Allow) for a known path with the wrong method. */
-export function notFoundHandler(routes: RouteTable): RequestHandler {
-  return (req, _res, next) => {
+/**
+ * 405 (with Allow) for a known path asked with a method it does not have. Runs before body parsing and
+ * CSRF, so a DELETE on a form page is told what is wrong instead of "invalid CSRF token".
+ */
+export function methodNotAllowedHandler(routes: RouteTable): RequestHandler {
+  return (req, res, next) => {
     const allowed = routes.allowedMethods(req.path);
-    if (allowed.length) {
-      _res.setHeader('Allow', allowed.join(', '));
+    if (allowed.length && !allowed.includes(req.method)) {
+      res.setHeader('Allow', allowed.join(', '));
       return next(httpErrors.methodNotAllowed(req.method, allowed));
     }
-    next(httpErrors.notFound());
+    next();
   };
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (_req, _res, next) => next(httpErrors.notFound());
 }
 
 /** The one error renderer: known errors show their message, unknown ones are logged and shown only by id. */

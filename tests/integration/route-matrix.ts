@@ -1,0 +1,105 @@
+/**
+ * Who may reach every route, kept as data. The matrix test fails when a registered route is missing here,
+ * so a new route cannot ship without a decided answer for every role and for another organisation's data.
+ *
+ * Outcomes:
+ * - ok: the handler ran (a page, a redirect after success, or a 4xx about the input itself: 400/409/410);
+ * - forbidden: 403, the role may not do this at all;
+ * - not_found: 404, the row belongs to another organisation and answers exactly like a missing one;
+ * - sign_in: not signed in (GET redirects to /login, other methods 401).
+ *
+ * `own` runs the route on the caller's organisation's data (Acme for partner roles); `foreign` on another
+ * partner's (Globex). Vendor-side roles see every organisation, so foreign is ok for them where own is.
+ */
+export type Role = 'anonymous' | 'vendor_admin' | 'enablement_manager' | 'channel_manager' | 'partner_admin' | 'partner_rep' | 'partner_marketer';
+export type Outcome = 'ok' | 'forbidden' | 'not_found' | 'sign_in';
+export type Target = 'organisation' | 'user' | 'invitation' | 'tier' | 'token' | 'none';
+
+export interface MatrixRow {
+  route: string;
+  target: Target;
+  body?: Record<string, string>;
+  own: Record<Role, Outcome>;
+  /** Only for rows whose target belongs to an organisation. */
+  foreign?: Partial<Record<Role, Outcome>>;
+}
+
+const all = (outcome: Outcome): Record<Role, Outcome> => ({
+  anonymous: outcome,
+  vendor_admin: outcome,
+  enablement_manager: outcome,
+  channel_manager: outcome,
+  partner_admin: outcome,
+  partner_rep: outcome,
+  partner_marketer: outcome,
+});
+const signedIn = (overrides: Partial<Record<Role, Outcome>>): Record<Role, Outcome> => ({ ...all('ok'), anonymous: 'sign_in', ...overrides });
+const partnersHidden = { partner_admin: 'not_found', partner_rep: 'not_found', partner_marketer: 'not_found' } as const;
+const vendorOnly = signedIn({ partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+const adminOnly = signedIn({ enablement_manager: 'forbidden', channel_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+const admins = signedIn({ enablement_manager: 'forbidden', channel_manager: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+const userViewers = signedIn({ partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+
+export const ROUTE_MATRIX: readonly MatrixRow[] = [
+  { route: 'GET /healthz', target: 'none', own: all('ok') },
+  { route: 'GET /readyz', target: 'none', own: all('ok') },
+  { route: 'GET /', target: 'none', own: signedIn({}) },
+  { route: 'GET /login', target: 'none', own: all('ok') },
+  { route: 'POST /login', target: 'none', body: { email: '' }, own: all('ok') },
+  { route: 'GET /password/forgot', target: 'none', own: all('ok') },
+  { route: 'POST /password/forgot', target: 'none', body: { email: '' }, own: all('ok') },
+  { route: 'GET /password/reset/:token', target: 'token', own: all('ok') },
+  { route: 'POST /password/reset/:token', target: 'token', own: all('ok') },
+  { route: 'GET /invitations/:token', target: 'token', own: all('ok') },
+  { route: 'POST /invitations/:token', target: 'token', own: all('ok') },
+
+  { route: 'GET /organisations', target: 'none', own: vendorOnly },
+  { route: 'GET /organisations/new', target: 'none', own: adminOnly },
+  { route: 'POST /organisations', target: 'none', body: { name: '' }, own: adminOnly },
+  { route: 'GET /organisations/:id', target: 'organisation', own: signedIn({}), foreign: partnersHidden },
+  {
+    route: 'GET /organisations/:id/edit',
+    target: 'organisation',
+    own: signedIn({ enablement_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' }),
+    foreign: {},
+  },
+  {
+    route: 'POST /organisations/:id',
+    target: 'organisation',
+    body: { name: '' },
+    own: signedIn({ enablement_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' }),
+    foreign: {},
+  },
+  {
+    route: 'GET /organisations/:id/branding',
+    target: 'organisation',
+    own: signedIn({ enablement_manager: 'forbidden', partner_rep: 'forbidden' }),
+    foreign: { partner_admin: 'not_found', partner_marketer: 'not_found' },
+  },
+  {
+    route: 'POST /organisations/:id/branding',
+    target: 'organisation',
+    body: { contactPhone: 'not a phone' },
+    own: signedIn({ enablement_manager: 'forbidden', partner_rep: 'forbidden' }),
+    foreign: { partner_admin: 'not_found', partner_marketer: 'not_found' },
+  },
+
+  { route: 'GET /users', target: 'none', own: userViewers },
+  { route: 'GET /users/invite', target: 'none', own: admins },
+  { route: 'POST /users/invite', target: 'none', body: { email: '' }, own: admins },
+  { route: 'GET /users/:id', target: 'user', own: userViewers, foreign: { partner_admin: 'not_found' } },
+  { route: 'POST /users/:id', target: 'user', body: {}, own: admins, foreign: { partner_admin: 'not_found' } },
+  { route: 'POST /invitations/:id/revoke', target: 'invitation', own: admins, foreign: { partner_admin: 'not_found' } },
+
+  { route: 'GET /profile', target: 'none', own: signedIn({}) },
+  { route: 'POST /profile', target: 'none', body: { name: '' }, own: signedIn({}) },
+  { route: 'POST /profile/password', target: 'none', body: { currentPassword: '' }, own: signedIn({}) },
+
+  { route: 'GET /settings/tiers', target: 'none', own: adminOnly },
+  { route: 'POST /settings/tiers', target: 'none', body: { key: '' }, own: adminOnly },
+  { route: 'POST /settings/tiers/:id', target: 'tier', body: { name: '' }, own: adminOnly },
+  { route: 'POST /settings/tiers/:id/delete', target: 'tier', own: adminOnly },
+
+  // Last: it ends the session the other rows use.
+  { route: 'POST /logout', target: 'none', own: all('ok') },
+];
