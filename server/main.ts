@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { startHttpServer } from './http/http-server.js';
 import { seedDemoData, type SeedResult } from './db/seed.js';
 import { ROLE_LABELS } from './tenancy/actor.js';
+import { startSessionCleanup } from './auth/session-cleanup.js';
 
 /** The one wiring point: config, then database, storage and mail, then the app, then the HTTP server. */
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   }
 
   const { app } = createApp(deps);
+  const stopSessionCleanup = startSessionCleanup(deps.database.db, logger, deps.clock);
   const running = await startHttpServer(app, { port: config.port, host: config.host, logger });
   logger.info({ url: config.appUrl, port: running.port }, 'Partner Academy is listening');
   process.stdout.write(`\nPartner Academy is running at ${config.appUrl}\n`);
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    stopSessionCleanup();
     await running.stop(config.shutdownTimeoutMs);
     await Promise.allSettled([deps.database.close(), deps.storage.close()]);
     deps.mailer.close();

@@ -4,6 +4,7 @@ import type { AuthService } from './auth.service.js';
 import { acceptInvitationForm, forgotPasswordForm, resetPasswordForm, safeNextPath, signInForm, tokenParam } from './auth.schema.js';
 import { fieldErrorsOf, parseFields, type FieldErrors } from '../http/validate.js';
 import { authErrors } from './auth.errors.js';
+import { isAppError } from '../http/app-error.js';
 import { destroySession, regenerateSession, saveSession } from './session.middleware.js';
 import { flash } from '../http/shell.js';
 
@@ -55,7 +56,7 @@ export function authRoutes(auth: AuthService): RouteSpec[] {
         } catch (err) {
           const failure = fieldErrorsOf(err);
           if (!failure) throw err;
-          if (failure.status === 429) res.setHeader('Retry-After', '60');
+          if (isAppError(err) && err.code === 'auth.too_many_attempts') res.setHeader('Retry-After', String(Math.ceil(Number(err.details?.retryAfterSeconds ?? 60))));
           renderLogin(res, failure.status, values, {}, failure.message);
         }
       },

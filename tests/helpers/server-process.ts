@@ -9,6 +9,14 @@ export interface ServerProcess {
 }
 
 /** Runs server/main.ts as `npm start` would run the build, but through tsx so tests need no build step. */
+const running = new Set<ChildProcess>();
+
+/** Kills every server a test started and did not stop (after a failed assertion, say), so Jest can exit. */
+export function killStrayServers(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 export function spawnServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server/main.ts')], {
     cwd: PROJECT_ROOT,
@@ -18,7 +26,13 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output: () => output, exited };
 }
 

@@ -234,3 +234,18 @@ describe('disabling a user', () => {
     expect(res.text).toContain('You cannot change your own role or disable yourself');
   });
 });
+
+describe('expired sessions', () => {
+  it('are not honoured, and the cleanup removes them', async () => {
+    const { deleteExpiredSessions } = await import('../../server/auth/auth.repository.js');
+    const client = new TestClient(app.baseUrl);
+    await client.signIn('admin@vendor.test', DEMO_PASSWORD);
+    app.advanceClock(13 * 3600_000);
+    try {
+      expect((await client.get('/')).status).toBe(303);
+      expect(await deleteExpiredSessions(app.deps.database.db, app.deps.clock())).toBeGreaterThan(0);
+    } finally {
+      app.advanceClock(-13 * 3600_000);
+    }
+  });
+});

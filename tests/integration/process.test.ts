@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import http from 'node:http';
-import { freePort, spawnServer, waitForHealthy } from '../helpers/server-process.js';
+import { freePort, killStrayServers, spawnServer, waitForHealthy } from '../helpers/server-process.js';
 import { createTestDatabaseConfig } from '../helpers/test-database.js';
 import { TestClient } from '../helpers/http-client.js';
 
@@ -14,7 +14,11 @@ const tempDir = async () => {
   dirs.push(dir);
   return dir;
 };
+// Each test starts real server processes (compiling TypeScript through tsx on the way): allow for a busy machine.
+jest.setTimeout(120_000);
+
 afterAll(async () => {
+  killStrayServers();
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -40,7 +44,7 @@ describe('the server process', () => {
     const baseUrl = `http://127.0.0.1:${port}`;
 
     const first = spawnServer(env);
-    await waitForHealthy(baseUrl);
+    await waitForHealthy(baseUrl, 90_000);
     expect(first.output()).toContain('admin@vendor.test');
     expect(first.output()).toContain('rep@acme.test');
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
@@ -64,7 +68,7 @@ describe('the server process', () => {
     expect(first.output()).toContain('shutdown complete');
 
     const second = spawnServer(env);
-    await waitForHealthy(baseUrl);
+    await waitForHealthy(baseUrl, 90_000);
     expect(second.output()).not.toContain('Demo data created');
     await new TestClient(baseUrl).signIn('rep@acme.test', 'demo-password-123');
     second.child.kill('SIGTERM');
@@ -110,7 +114,7 @@ describeWithServer('losing the database while running', () => {
     const baseUrl = `http://127.0.0.1:${port}`;
     const server = spawnServer({ DATABASE_URL: viaProxy.toString(), DATA_DIR: await tempDir(), PORT: String(port), SEED_PASSWORD: 'demo-password-123' });
     try {
-      await waitForHealthy(baseUrl);
+      await waitForHealthy(baseUrl, 90_000);
       const client = new TestClient(baseUrl);
       await client.signIn('admin@acme.test', 'demo-password-123');
 
