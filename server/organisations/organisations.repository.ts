@@ -111,9 +111,11 @@ export async function listTiers(db: Executor): Promise<(PartnerTierRow & { organ
       name: partnerTiers.name,
       rank: partnerTiers.rank,
       createdAt: partnerTiers.createdAt,
-      organisationCount: sql<number>`(select count(*) from ${organisations} where ${organisations.tierId} = ${partnerTiers.id})::int`,
+      organisationCount: sql<number>`count(${organisations.id})::int`,
     })
     .from(partnerTiers)
+    .leftJoin(organisations, eq(organisations.tierId, partnerTiers.id))
+    .groupBy(partnerTiers.id)
     .orderBy(asc(partnerTiers.rank), asc(partnerTiers.name));
 }
 

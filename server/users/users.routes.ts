@@ -82,7 +82,7 @@ export function usersRoutes(users: UsersService): RouteSpec[] {
         if (!form.ok) return renderInvite(req, res, 400, values, form.fields);
         try {
           const { organisation } = await users.inviteUser(req.actor!, form.data);
-          flash(req, 'success', `Invitation sent to ${form.data.email}. The link works for a limited time; you can revoke it from ${organisation.name}'s page.`);
+          flash(req, 'success', `Invitation sent to ${form.data.email}. The link works for a limited time; you can revoke it from the organisation page.`);
           res.redirect(303, `/organisations/${organisation.id}`);
         } catch (err) {
           const failure = fieldErrorsOf(err);

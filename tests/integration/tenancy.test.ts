@@ -98,6 +98,9 @@ describe('vendor admin manages organisations and tiers', () => {
     expect((await admin.post('/settings/tiers', { key: 'diamond', name: 'Diamond', rank: '4' })).status).toBe(303);
     const page = await admin.get('/settings/tiers');
     expect(page.text).toContain('value="Diamond"');
+    // Demo partners use gold, platinum and silver once each, and the test above added a gold one.
+    const countOf = (name: string) => new RegExp(`value="${name}"[^]*?<td class="num">(\\d+)</td>`).exec(page.text)?.[1];
+    expect([countOf('Gold'), countOf('Platinum'), countOf('Silver'), countOf('Diamond')]).toEqual(['2', '1', '1', '0']);
     const diamondId = /id="tier-name-([0-9a-f-]{36})" name="name" value="Diamond"/.exec(page.text)![1]!;
     expect((await admin.post(`/settings/tiers/${diamondId}`, { name: 'Diamond Elite', rank: '5' })).status).toBe(303);
     expect((await admin.get('/settings/tiers')).text).toContain('value="Diamond Elite"');
