@@ -15,11 +15,14 @@ async function signInAs(req: Request, userId: string): Promise<void> {
   await saveSession(req);
 }
 
-function tokenOf(req: Request): string {
+/** A token that cannot have been issued gets the same answer as an expired one. */
+function tokenOf(req: Request, invalid: () => Error): string {
   const parsed = tokenParam.safeParse(req.params);
-  if (!parsed.success) throw authErrors.invitationInvalid();
+  if (!parsed.success) throw invalid();
   return parsed.data.token;
 }
+const resetTokenOf = (req: Request) => tokenOf(req, authErrors.resetInvalid);
+const invitationTokenOf = (req: Request) => tokenOf(req, authErrors.invitationInvalid);
 
 export function authRoutes(auth: AuthService): RouteSpec[] {
   const renderLogin = (res: Response, status: number, values: { email?: string; next?: string }, errors: FieldErrors, message?: string) =>
@@ -94,7 +97,7 @@ export function authRoutes(auth: AuthService): RouteSpec[] {
       path: '/password/reset/:token',
       access: 'public',
       handler: async (req, res) => {
-        const token = tokenOf(req);
+        const token = resetTokenOf(req);
         await auth.assertPasswordResetUsable(token);
         res.render('pages/reset-password', { title: 'Choose a new password', layout: 'public', token, errors: {} });
       },
@@ -104,7 +107,7 @@ export function authRoutes(auth: AuthService): RouteSpec[] {
       path: '/password/reset/:token',
       access: 'public',
       handler: async (req, res) => {
-        const token = tokenOf(req);
+        const token = resetTokenOf(req);
         const form = parseFields(resetPasswordForm, req.body);
         if (!form.ok) {
           await auth.assertPasswordResetUsable(token);
@@ -120,7 +123,7 @@ export function authRoutes(auth: AuthService): RouteSpec[] {
       path: '/invitations/:token',
       access: 'public',
       handler: async (req, res) => {
-        await renderInvitation(res, tokenOf(req), 200, {}, {});
+        await renderInvitation(res, invitationTokenOf(req), 200, {}, {});
       },
     },
     {
@@ -128,7 +131,7 @@ export function authRoutes(auth: AuthService): RouteSpec[] {
       path: '/invitations/:token',
       access: 'public',
       handler: async (req, res) => {
-        const token = tokenOf(req);
+        const token = invitationTokenOf(req);
         const form = parseFields(acceptInvitationForm, req.body);
         if (!form.ok) return renderInvitation(res, token, 400, { name: String(req.body?.name ?? '') }, form.fields);
         const { userId } = await auth.acceptInvitation(token, { name: form.data.name, password: form.data.password });

@@ -31,6 +31,31 @@ export async function createDatabase(config: AppConfig['database'], options: { i
   return createPgliteDatabase(options.inMemory ? undefined : config.dataDir);
 }
 
+/** The parts both drivers share; only how to migrate and how to close differ. */
+function databaseHandle(
+  kind: DatabaseHandle['kind'],
+  db: Database,
+  runMigrations: (db: never, config: { migrationsFolder: string }) => Promise<void>,
+  closeClient: () => Promise<void>,
+): DatabaseHandle {
+  let closed = false;
+  return {
+    kind,
+    db,
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async migrate() {
+      await runMigrations(db as never, { migrationsFolder: MIGRATIONS_DIR });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await closeClient();
+    },
+  };
+}
+
 async function createPgliteDatabase(dataDir: string | undefined): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
@@ -38,20 +63,7 @@ async function createPgliteDatabase(dataDir: string | undefined): Promise<Databa
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir ? { dataDir, extensions: { pg_trgm } } : { extensions: { pg_trgm } });
-  const db = drizzle(client, { schema }) as unknown as Database;
-  return {
-    kind: 'pglite',
-    db,
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
-    async migrate() {
-      await migrate(db as never, { migrationsFolder: MIGRATIONS_DIR });
-    },
-    async close() {
-      if (!client.closed) await client.close();
-    },
-  };
+  return databaseHandle('pglite', drizzle(client, { schema }) as unknown as Database, migrate, () => client.close());
 }
 
 async function createPostgresDatabase(url: string, poolMax: number): Promise<DatabaseHandle> {
@@ -61,21 +73,5 @@ async function createPostgresDatabase(url: string, poolMax: number): Promise<Dat
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   // An idle client losing its server connection emits here; without a listener the process would crash.
   pool.on('error', () => {});
-  const db = drizzle(pool, { schema }) as unknown as Database;
-  let closed = false;
-  return {
-    kind: 'postgres',
-    db,
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
-    async migrate() {
-      await migrate(db as never, { migrationsFolder: MIGRATIONS_DIR });
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end();
-    },
-  };
+  return databaseHandle('postgres', drizzle(pool, { schema }) as unknown as Database, migrate, () => pool.end());
 }
