@@ -1,7 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { csrfSync } from 'csrf-sync';
 import type { AppDeps } from './app-deps.js';
 import { RouteTable } from './http/route-table.js';
@@ -11,6 +9,7 @@ import { shellMiddleware } from './http/shell.js';
 import { healthRoutes } from './http/health.routes.js';
 import { configureViews } from './views/view-engine.js';
 import { PUBLIC_DIR } from './paths.js';
+import { requestLogging } from './http/request-logging.js';
 import { actorMiddleware, sessionMiddleware } from './auth/session.middleware.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createAuthService } from './auth/auth.service.js';
@@ -36,20 +35,9 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  configureViews(app, { cache: config.env !== 'development' });
+  configureViews(app, { cache: config.viewCache });
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = randomUUID().slice(0, 8);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url?.startsWith('/static/') === true },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    }),
-  );
+  app.use(requestLogging(logger));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -86,7 +74,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(rejectUnsupportedBodies);
   app.use(sessionMiddleware(config, database.db, deps.sessionSecret, deps.clock));
-  app.use(actorMiddleware(database.db));
+  app.use(actorMiddleware());
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : (req.headers['x-csrf-token'] as string | undefined)),

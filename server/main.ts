@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     if (seed.seeded) printDemoAccounts(seed, config.appUrl);
   }
 
-  const { app } = createApp(deps);
+  const { app, routes } = createApp(deps);
   const stopSessionCleanup = startSessionCleanup(deps.database.db, logger, deps.clock);
   const running = await startHttpServer(app, { port: config.port, host: config.host, logger });
   logger.info({ url: config.appUrl, port: running.port }, 'Partner Academy is listening');
@@ -39,7 +39,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     stopSessionCleanup();
+    const deadline = Date.now() + config.shutdownTimeoutMs;
     await running.stop(config.shutdownTimeoutMs);
+    await routes.whenIdle(Math.max(0, deadline - Date.now()));
     await Promise.allSettled([deps.database.close(), deps.storage.close()]);
     deps.mailer.close();
     logger.info('shutdown complete');

@@ -1,17 +1,41 @@
 import { and, desc, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { invitations, passwordResets, sessions, type InvitationRow } from './auth.table.js';
-import type { UserRole } from '../users/users.table.js';
+import { users, type UserRole } from '../users/users.table.js';
+import { organisations } from '../organisations/organisations.table.js';
+import type { Actor } from '../tenancy/actor.js';
 
 // --- sessions (express-session store) ---
 
-export async function findSessionData(db: Executor, sid: string, now: Date): Promise<unknown | null> {
+/**
+ * A live session and, in the same round trip, its signed-in user as an Actor (null when the session is
+ * anonymous or the user is disabled). Every page view needs both, so this is one query, not two.
+ */
+export async function findSessionWithActor(db: Executor, sid: string, now: Date): Promise<{ data: unknown; actor: Actor | null } | null> {
   const rows = await db
-    .select({ data: sessions.data })
+    .select({
+      data: sessions.data,
+      userId: users.id,
+      organisationId: users.organisationId,
+      organisationKind: organisations.kind,
+      organisationName: organisations.name,
+      role: users.role,
+      name: users.name,
+      email: users.email,
+    })
     .from(sessions)
+    .leftJoin(users, and(eq(users.id, sessions.userId), eq(users.status, 'active')))
+    .leftJoin(organisations, eq(organisations.id, users.organisationId))
     .where(and(eq(sessions.sid, sid), gt(sessions.expiresAt, now)))
     .limit(1);
-  return rows[0]?.data ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { data, userId, organisationId, organisationKind, organisationName, role, name, email } = row;
+  const actor =
+    userId && organisationId && organisationKind && organisationName && role && name && email
+      ? { userId, organisationId, organisationKind, organisationName, role, name, email }
+      : null;
+  return { data, actor };
 }
 
 export async function upsertSession(db: Executor, values: { sid: string; userId: string | null; data: unknown; expiresAt: Date }): Promise<void> {
@@ -19,10 +43,6 @@ export async function upsertSession(db: Executor, values: { sid: string; userId:
     .insert(sessions)
     .values(values)
     .onConflictDoUpdate({ target: sessions.sid, set: { userId: values.userId, data: values.data, expiresAt: values.expiresAt } });
-}
-
-export async function touchSession(db: Executor, sid: string, expiresAt: Date): Promise<void> {
-  await db.update(sessions).set({ expiresAt }).where(eq(sessions.sid, sid));
 }
 
 export async function deleteSession(db: Executor, sid: string): Promise<void> {

@@ -3,7 +3,6 @@ import session from 'express-session';
 import type { AppConfig } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { DatabaseSessionStore } from './session-store.js';
-import { findActiveActor } from '../users/users.repository.js';
 
 export function sessionMiddleware(config: AppConfig, db: Database, secret: string, clock: () => Date) {
   return session({
@@ -17,12 +16,11 @@ export function sessionMiddleware(config: AppConfig, db: Database, secret: strin
   });
 }
 
-/** Resolves the session's user to an Actor; a disabled or deleted user's session is dropped. */
-export function actorMiddleware(db: Database) {
+/** Takes the Actor the session store loaded with the session; a disabled or deleted user's session is dropped. */
+export function actorMiddleware() {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const userId = req.session?.userId;
-    if (!userId) return next();
-    const actor = await findActiveActor(db, userId);
+    if (!req.session?.userId) return next();
+    const actor = req.session._actor;
     if (actor) req.actor = actor;
     else await destroySession(req);
     next();

@@ -42,6 +42,7 @@ const envSchema = z.object({
   SESSION_MAX_AGE_HOURS: positiveInt.default(12),
   TRUST_PROXY: z.string().optional(),
   BODY_LIMIT: byteSize.default(100 * 1024),
+  VIEW_CACHE: booleanString.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   S3_BUCKET: z.string().min(3).optional(),
   S3_ENDPOINT: z.string().url('expected the S3 endpoint URL, such as http://localhost:9000').optional(),
@@ -72,6 +73,8 @@ export type AppConfig = Readonly<{
   session: Readonly<{ secret: string | undefined; maxAgeMs: number; cookieName: string }>;
   trustProxy: boolean | number | string;
   bodyLimit: number;
+  /** Compiled templates kept in memory; `npm run dev` turns it off so template edits show on reload. */
+  viewCache: boolean;
   logLevel: string;
   storage: Readonly<
     | { kind: 'local'; root: string }
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimit: e.BODY_LIMIT,
+    viewCache: e.VIEW_CACHE,
     logLevel: e.LOG_LEVEL,
     storage: e.S3_BUCKET
       ? { kind: 's3', bucket: e.S3_BUCKET, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, prefix: e.S3_PREFIX }

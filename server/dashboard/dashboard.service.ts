@@ -5,28 +5,50 @@ import * as organisationsRepository from '../organisations/organisations.reposit
 import * as usersRepository from '../users/users.repository.js';
 
 const THIRTY_DAYS_MS = 30 * 24 * 3600_000;
+/** Programme-wide figures scan every user; they are a summary, so they are shared for this long. */
+export const VENDOR_FIGURES_TTL_MS = 30_000;
 
-/** What the home page shows: figures for the vendor side, the partner's own organisation for partner users. */
+interface VendorFigures {
+  partnerCount: number;
+  userCount: number;
+  activeCount: number;
+  computedAt: Date;
+}
+
+/** What the home page shows: programme figures for the vendor side, the partner's own organisation for partner users. */
 export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>) {
   const { db } = deps.database;
+  // One computation at a time, shared by every vendor-side request until it is older than the TTL.
+  let vendorFigures: Promise<VendorFigures> | undefined;
+
+  async function computeVendorFigures(): Promise<VendorFigures> {
+    const now = deps.clock();
+    const [partnerCount, users] = await Promise.all([
+      organisationsRepository.countOrganisations(db, 'partner'),
+      usersRepository.countUsersAndActive(db, { kind: 'all' }, new Date(now.getTime() - THIRTY_DAYS_MS)),
+    ]);
+    return { partnerCount, userCount: users.total, activeCount: users.active, computedAt: now };
+  }
+
+  async function currentVendorFigures(): Promise<VendorFigures> {
+    const cached = vendorFigures;
+    if (cached) {
+      const figures = await cached.catch(() => undefined);
+      if (figures && deps.clock().getTime() - figures.computedAt.getTime() < VENDOR_FIGURES_TTL_MS) return figures;
+      if (vendorFigures !== cached) return currentVendorFigures();
+    }
+    vendorFigures = computeVendorFigures();
+    return vendorFigures;
+  }
+
   return {
     async buildDashboard(actor: Actor) {
-      const scope = scopeFor(actor);
-      const activeSince = new Date(deps.clock().getTime() - THIRTY_DAYS_MS);
       if (actor.organisationKind === 'vendor') {
-        const [partnerCount, userCount, activeCount] = await Promise.all([
-          organisationsRepository.countOrganisations(db, 'partner'),
-          usersRepository.countUsers(db, scope),
-          usersRepository.countUsers(db, scope, { activeSince }),
-        ]);
-        return { kind: 'vendor' as const, partnerCount, userCount, activeCount, mayCreateOrganisation: canPerform(actor, 'organisation.create') };
+        const figures = await currentVendorFigures();
+        return { kind: 'vendor' as const, ...figures, mayCreateOrganisation: canPerform(actor, 'organisation.create') };
       }
-      const [organisation, colleagueCount, activeCount] = await Promise.all([
-        organisationsRepository.findOrganisation(db, scope, actor.organisationId),
-        usersRepository.countUsers(db, scope),
-        usersRepository.countUsers(db, scope, { activeSince }),
-      ]);
-      return { kind: 'partner' as const, organisation: organisation!, colleagueCount, activeCount, mayManageUsers: canPerform(actor, 'user.invite') };
+      const overview = await organisationsRepository.findOrganisationOverview(db, scopeFor(actor), actor.organisationId, new Date(deps.clock().getTime() - THIRTY_DAYS_MS));
+      return { kind: 'partner' as const, ...overview!, mayManageUsers: canPerform(actor, 'user.invite') };
     },
   };
 }

@@ -29,12 +29,39 @@ export interface RegisteredRoute {
 export class RouteTable {
   private readonly entries: (RegisteredRoute & { matches: (path: string) => boolean })[] = [];
 
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+
   register(router: Router, specs: readonly RouteSpec[]): void {
     for (const spec of specs) {
-      router[spec.method](spec.path, accessGuard(spec.access), spec.handler as RequestHandler);
+      router[spec.method](spec.path, accessGuard(spec.access), this.tracked(spec.handler));
       const matcher = match(spec.path, { decode: decodeURIComponent });
       this.entries.push({ method: spec.method.toUpperCase() as 'GET' | 'POST', path: spec.path, access: spec.access, matches: (p) => matcher(p) !== false });
     }
+  }
+
+  /**
+   * Resolves when no handler is running (or after timeoutMs). Shutdown waits for this before closing the
+   * database: a handler whose client hung up keeps running after its socket is gone.
+   */
+  whenIdle(timeoutMs: number): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      this.idleWaiters.push(() => (clearTimeout(timer), resolve()));
+    });
+  }
+
+  private tracked(handler: RouteSpec['handler']): RequestHandler {
+    return async (req, res) => {
+      this.running++;
+      try {
+        await handler(req, res);
+      } finally {
+        if (--this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      }
+    };
   }
 
   get routes(): readonly RegisteredRoute[] {

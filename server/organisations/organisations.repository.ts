@@ -79,6 +79,31 @@ export async function findOrganisation(db: Executor, scope: OrgScope, id: string
   return row ? { ...row.organisation, tierName: row.tierName } : null;
 }
 
+/** An organisation with its tier and its people counts, in one query, for the partner home page. */
+export async function findOrganisationOverview(db: Executor, scope: OrgScope, id: string, activeSince: Date) {
+  // Joined and grouped rather than correlated subqueries: Drizzle leaves columns unqualified in a
+  // single-table select, which would make a subquery compare users.id with itself.
+  const rows = await db
+    .select({
+      id: organisations.id,
+      name: organisations.name,
+      partnerType: organisations.partnerType,
+      region: organisations.region,
+      tierName: partnerTiers.name,
+      colleagueCount: sql<number>`count(${users.id})::int`,
+      activeCount: sql<number>`(count(${users.id}) filter (where ${users.lastSignInAt} >= ${activeSince}))::int`,
+    })
+    .from(organisations)
+    .leftJoin(partnerTiers, eq(partnerTiers.id, organisations.tierId))
+    .leftJoin(users, eq(users.organisationId, organisations.id))
+    .where(and(eq(organisations.id, id), scopeCondition(scope)))
+    .groupBy(organisations.id, partnerTiers.name);
+  const row = rows[0];
+  if (!row) return null;
+  const { colleagueCount, activeCount, ...organisation } = row;
+  return { organisation, colleagueCount, activeCount };
+}
+
 export async function findVendorOrganisation(db: Executor): Promise<OrganisationRow | null> {
   const rows = await db.select().from(organisations).where(eq(organisations.kind, 'vendor')).limit(1);
   return rows[0] ?? null;

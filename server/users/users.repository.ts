@@ -1,7 +1,6 @@
-import { and, asc, count, eq, gte, ilike, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import type { OrgScope } from '../tenancy/policy.js';
-import type { Actor } from '../tenancy/actor.js';
 import { users, type NewUserRow, type UserRole, type UserRow } from './users.table.js';
 import { organisations } from '../organisations/organisations.table.js';
 
@@ -22,25 +21,6 @@ function scopeCondition(scope: OrgScope): SQL | undefined {
 
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | null> {
   const rows = await db.select().from(users).where(eq(users.email, email.toLowerCase())).limit(1);
-  return rows[0] ?? null;
-}
-
-/** Loads the signed-in caller in one query; null when the user is gone or disabled. */
-export async function findActiveActor(db: Executor, userId: string): Promise<Actor | null> {
-  const rows = await db
-    .select({
-      userId: users.id,
-      organisationId: users.organisationId,
-      organisationKind: organisations.kind,
-      organisationName: organisations.name,
-      role: users.role,
-      name: users.name,
-      email: users.email,
-    })
-    .from(users)
-    .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(users.id, userId), eq(users.status, 'active')))
-    .limit(1);
   return rows[0] ?? null;
 }
 
@@ -92,12 +72,13 @@ export async function listUsers(
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
-export async function countUsers(db: Executor, scope: OrgScope, filter: { activeSince?: Date } = {}): Promise<number> {
+/** People in scope, and how many of them signed in since a date, in one scan. */
+export async function countUsersAndActive(db: Executor, scope: OrgScope, activeSince: Date): Promise<{ total: number; active: number }> {
   const rows = await db
-    .select({ n: count() })
+    .select({ total: count(), active: sql<number>`(count(*) filter (where ${users.lastSignInAt} >= ${activeSince}))::int` })
     .from(users)
-    .where(and(scopeCondition(scope), filter.activeSince ? gte(users.lastSignInAt, filter.activeSince) : undefined));
-  return rows[0]?.n ?? 0;
+    .where(scopeCondition(scope));
+  return { total: rows[0]?.total ?? 0, active: rows[0]?.active ?? 0 };
 }
 
 export async function insertUser(db: Executor, values: NewUserRow): Promise<UserRow> {

@@ -15,6 +15,5 @@ export function configureViews(app: Express, options: { cache: boolean }): void 
   app.engine('.hbs', engine.engine);
   app.set('view engine', '.hbs');
   app.set('views', VIEWS_DIR);
-  // Compiled templates are kept in memory except in development, where edits show on reload.
   app.set('view cache', options.cache);
 }

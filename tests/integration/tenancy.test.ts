@@ -67,6 +67,9 @@ describe('a partner never sees another partner', () => {
     await staff.signIn('enablement@vendor.test', DEMO_PASSWORD);
     const list = await staff.get('/organisations');
     for (const name of ['Acme Systems', 'Globex Distribution', 'Initech Consulting', 'Northwind Software']) expect(list.text).toContain(name);
+    const home = await staff.get('/');
+    expect(home.text).toMatch(/<span class="stat__value">3<\/span><span class="stat__label">Partner organisations/);
+    expect(home.text).toMatch(/<span class="stat__value">11<\/span><span class="stat__label">People with accounts/);
   });
 });
 
