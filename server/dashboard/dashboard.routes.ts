@@ -13,6 +13,25 @@ const NEXT_STEPS = {
   partner_marketer: ['Co-branded collateral will appear here, ready to download with your logo.', 'Check that your organisation branding is up to date.'],
 } as const;
 
+type VendorDashboard = Extract<Awaited<ReturnType<DashboardService['buildDashboard']>>, { kind: 'vendor' }>;
+
+/**
+ * Bars are widths relative to the largest group, in 5% steps: the CSP allows no inline styles, so each
+ * step is a class in app.css.
+ */
+function vendorModel(data: VendorDashboard) {
+  const bars = <T extends { count: number }>(rows: T[], label: (row: T) => string) => {
+    const max = Math.max(1, ...rows.map((r) => r.count));
+    return rows.map((r) => ({ label: label(r), count: r.count, step: Math.round((r.count / max) * 20) * 5 }));
+  };
+  return {
+    ...data,
+    tierBars: bars(data.partnersByTier, (r) => r.name),
+    typeBars: bars(data.partnersByType, (r) => (r.partnerType ? PARTNER_TYPE_LABELS[r.partnerType as keyof typeof PARTNER_TYPE_LABELS] : 'Unknown')),
+    recentPartners: data.recentPartners.map((o) => ({ ...o, partnerTypeLabel: o.partnerType ? PARTNER_TYPE_LABELS[o.partnerType] : '' })),
+  };
+}
+
 export function dashboardRoutes(dashboard: DashboardService): RouteSpec[] {
   return [
     {
@@ -27,7 +46,7 @@ export function dashboardRoutes(dashboard: DashboardService): RouteSpec[] {
           firstName: actor.name.split(/\s+/)[0],
           roleLabel: ROLE_LABELS[actor.role],
           nextSteps: NEXT_STEPS[actor.role],
-          vendor: data.kind === 'vendor' ? data : null,
+          vendor: data.kind === 'vendor' ? vendorModel(data) : null,
           partner:
             data.kind === 'partner'
               ? {

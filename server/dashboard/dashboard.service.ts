@@ -10,6 +10,9 @@ export const VENDOR_FIGURES_TTL_MS = 30_000;
 
 interface VendorFigures {
   partnerCount: number;
+  partnersByTier: { name: string; count: number }[];
+  partnersByType: { partnerType: string | null; count: number }[];
+  recentPartners: Awaited<ReturnType<typeof organisationsRepository.listRecentPartners>>;
   userCount: number;
   activeCount: number;
   computedAt: Date;
@@ -23,11 +26,21 @@ export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>
 
   async function computeVendorFigures(): Promise<VendorFigures> {
     const now = deps.clock();
-    const [partnerCount, users] = await Promise.all([
+    const [partnerCount, users, breakdown, recentPartners] = await Promise.all([
       organisationsRepository.countOrganisations(db, 'partner'),
       usersRepository.countUsersAndActive(db, { kind: 'all' }, new Date(now.getTime() - THIRTY_DAYS_MS)),
+      organisationsRepository.countPartnersByTierAndType(db),
+      organisationsRepository.listRecentPartners(db, 5),
     ]);
-    return { partnerCount, userCount: users.total, activeCount: users.active, computedAt: now };
+    return {
+      partnerCount,
+      partnersByTier: breakdown.byTier,
+      partnersByType: breakdown.byType,
+      recentPartners,
+      userCount: users.total,
+      activeCount: users.active,
+      computedAt: now,
+    };
   }
 
   async function currentVendorFigures(): Promise<VendorFigures> {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import type { OrgScope } from '../tenancy/policy.js';
 import { organisations, partnerTiers, type NewOrganisationRow, type OrganisationRow, type PartnerTierRow, type PartnerType } from './organisations.table.js';
@@ -102,6 +102,35 @@ export async function findOrganisationOverview(db: Executor, scope: OrgScope, id
   if (!row) return null;
   const { colleagueCount, activeCount, ...organisation } = row;
   return { organisation, colleagueCount, activeCount };
+}
+
+/** Partner organisations per tier (tiers in rank order, including empty ones) and per partner type. */
+export async function countPartnersByTierAndType(db: Executor) {
+  const [byTier, byType] = await Promise.all([
+    db
+      .select({ name: partnerTiers.name, count: sql<number>`count(${organisations.id})::int` })
+      .from(partnerTiers)
+      .leftJoin(organisations, eq(organisations.tierId, partnerTiers.id))
+      .groupBy(partnerTiers.id)
+      .orderBy(desc(partnerTiers.rank)),
+    db
+      .select({ partnerType: organisations.partnerType, count: count() })
+      .from(organisations)
+      .where(eq(organisations.kind, 'partner'))
+      .groupBy(organisations.partnerType)
+      .orderBy(desc(count())),
+  ]);
+  return { byTier, byType };
+}
+
+export async function listRecentPartners(db: Executor, limit: number) {
+  return db
+    .select({ id: organisations.id, name: organisations.name, partnerType: organisations.partnerType, tierName: partnerTiers.name, createdAt: organisations.createdAt })
+    .from(organisations)
+    .leftJoin(partnerTiers, eq(partnerTiers.id, organisations.tierId))
+    .where(eq(organisations.kind, 'partner'))
+    .orderBy(desc(organisations.createdAt), asc(organisations.name))
+    .limit(limit);
 }
 
 export async function findVendorOrganisation(db: Executor): Promise<OrganisationRow | null> {
