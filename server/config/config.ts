@@ -59,6 +59,14 @@ const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(30),
   LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+  CONTENT_ORIGIN: z.string().url('expected the public origin of course content, such as https://content.academy.example.com').optional(),
+  CONTENT_PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535, 'expected a port number from 0 to 65535').optional(),
+  LAUNCH_TOKEN_TTL_MINUTES: positiveInt.default(240),
+  SCORM_MAX_UPLOAD: byteSize.default(1024 ** 3),
+  SCORM_MAX_ENTRIES: positiveInt.default(20_000),
+  SCORM_MAX_UNCOMPRESSED: byteSize.default(2 * 1024 ** 3),
+  SCORM_MAX_COMPRESSION_RATIO: positiveInt.default(200),
+  SCORM12_SUSPEND_DATA_MAX: positiveInt.default(4096),
 });
 
 export type AppConfig = Readonly<{
@@ -86,6 +94,12 @@ export type AppConfig = Readonly<{
   passwordResetTtlMs: number;
   loginThrottle: Readonly<{ maxFailuresPerAccount: number; maxFailuresPerIp: number; lockoutMs: number }>;
   shutdownTimeoutMs: number;
+  /**
+   * Course packages are third-party JavaScript, served only from this separate origin, never from appUrl.
+   * In development it is a second port of the same process (CONTENT_PORT, default PORT + 1).
+   */
+  content: Readonly<{ origin: string; port: number; launchTokenTtlMs: number }>;
+  scorm: Readonly<{ maxUploadBytes: number; maxEntries: number; maxUncompressedBytes: number; maxCompressionRatio: number; scorm12SuspendDataMax: number }>;
 }>;
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -106,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (at least 32 characters of random text)');
   if (e.S3_ENDPOINT && !e.S3_BUCKET) problems.push('S3_BUCKET: required when S3_ENDPOINT is set');
+  const contentPort = e.CONTENT_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1);
+  const contentOrigin = (e.CONTENT_ORIGIN ?? `http://localhost:${contentPort}`).replace(/\/+$/, '');
+  if (e.APP_URL && new URL(contentOrigin).origin === new URL(e.APP_URL).origin) problems.push('CONTENT_ORIGIN: must differ from APP_URL: course content must not run on the app origin');
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
@@ -144,6 +161,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockoutMs: e.LOGIN_LOCKOUT_MINUTES * 60_000,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    content: { origin: contentOrigin, port: contentPort, launchTokenTtlMs: e.LAUNCH_TOKEN_TTL_MINUTES * 60_000 },
+    scorm: {
+      maxUploadBytes: e.SCORM_MAX_UPLOAD,
+      maxEntries: e.SCORM_MAX_ENTRIES,
+      maxUncompressedBytes: e.SCORM_MAX_UNCOMPRESSED,
+      maxCompressionRatio: e.SCORM_MAX_COMPRESSION_RATIO,
+      scorm12SuspendDataMax: e.SCORM12_SUSPEND_DATA_MAX,
+    },
   };
   return deepFreeze(config);
 }

@@ -2,3 +2,6 @@
 export * from '../organisations/organisations.table.js';
 export * from '../users/users.table.js';
 export * from '../auth/auth.table.js';
+export * from '../../courses/catalogue/courses.table.js';
+export * from '../../courses/scorm/scorm.table.js';
+export * from '../../courses/tracking/tracking.table.js';
