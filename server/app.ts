@@ -20,6 +20,9 @@ import { createOrganisationsService } from './organisations/organisations.servic
 import { organisationsRoutes } from './organisations/organisations.routes.js';
 import { createDashboardService } from './dashboard/dashboard.service.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { createScormImportService } from '../courses/scorm/scorm-import.service.js';
+import { createCourseManagementService } from '../courses/scorm/course-management.service.js';
+import { scormRoutes } from '../courses/scorm/scorm.routes.js';
 
 export interface PartnerAcademyApp {
   app: Express;
@@ -72,7 +75,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   app.use(methodNotAllowedHandler(routes));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
   app.use(express.json({ limit: config.bodyLimit }));
-  app.use(rejectUnsupportedBodies);
+  app.use(rejectUnsupportedBodies(routes));
   app.use(sessionMiddleware(config, database.db, deps.sessionSecret, deps.clock));
   app.use(actorMiddleware());
 
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, authRoutes(createAuthService(deps, throttle)));
   routes.register(router, organisationsRoutes(createOrganisationsService(deps)));
   routes.register(router, usersRoutes(createUsersService(deps)));
+  routes.register(router, scormRoutes(config, createScormImportService(deps), createCourseManagementService(deps)));
   app.use(router);
 
   app.use(notFoundHandler());
@@ -95,11 +99,15 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   return { app, routes };
 }
 
-/** A state-changing request must carry a form or JSON body (or none); anything else gets 415, not a confusing validation error. */
-function rejectUnsupportedBodies(req: Request, _res: Response, next: NextFunction) {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (req.method === 'POST' && hasBody && !req.is(['application/x-www-form-urlencoded', 'application/json'])) {
-    return next(httpErrors.unsupportedMediaType(req.headers['content-type'] ?? 'none'));
-  }
-  next();
+/**
+ * A state-changing request must carry a form or JSON body (or none), or multipart where the route takes an
+ * upload; anything else gets 415, not a confusing validation error.
+ */
+function rejectUnsupportedBodies(routes: RouteTable) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (req.method !== 'POST' || !hasBody || req.is(['application/x-www-form-urlencoded', 'application/json'])) return next();
+    if (req.is('multipart/form-data') && routes.acceptsMultipart(req.method, req.path)) return next();
+    next(httpErrors.unsupportedMediaType(req.headers['content-type'] ?? 'none'));
+  };
 }

@@ -23,6 +23,9 @@ const REEXPORT = 'Export the package again from your authoring tool and upload t
  * 413: it is over a size limit; 422: it is a readable zip but not a package we can import.
  */
 export const scormErrors = {
+  uploadTooLarge: (maxBytes: number) =>
+    new AppError('scorm.upload_too_large', 413, `The upload is larger than the ${formatBytes(maxBytes)} a package may be. Remove unused media from the package, or ask an administrator to raise SCORM_MAX_UPLOAD.`),
+  uploadMissing: () => new AppError('scorm.upload_missing', 400, 'Choose the SCORM package (.zip) to upload.', { fields: { package: 'choose a .zip file' } }),
   notAZip: (why: string) =>
     new AppError('scorm.not_a_zip', 400, `The uploaded file is not a readable zip archive (${why}). Upload the .zip file your authoring tool exported as a SCORM package.`),
   pathTraversal: (entry: string, why: string) =>

@@ -18,6 +18,7 @@ function normalise(err: unknown, limit: number): AppError | null {
   if (e?.type === 'entity.parse.failed') return httpErrors.malformedBody(e.message ?? 'invalid syntax');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return httpErrors.malformedBody(e.message ?? 'unsupported encoding');
   if (e?.code === 'EBADCSRFTOKEN') return httpErrors.csrfInvalid();
+  if ((err as Error)?.name === 'MulterError') return httpErrors.uploadRefused(e.code ?? '', (err as { field?: string }).field);
   if (isDatabaseUnavailable(err)) return dbErrors.unavailable();
   return null;
 }

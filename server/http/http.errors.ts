@@ -12,6 +12,12 @@ export const httpErrors = {
   bodyTooLarge: (limit: number) => new AppError('http.body_too_large', 413, `The request body is larger than the ${Math.round(limit / 1024)} KB this form accepts.`),
   unsupportedMediaType: (type: string) =>
     new AppError('http.unsupported_media_type', 415, `Content type "${type}" is not accepted here; send application/x-www-form-urlencoded or application/json.`),
+  uploadRefused: (multerCode: string, field?: string) =>
+    multerCode === 'LIMIT_FILE_SIZE'
+      ? new AppError('http.upload_too_large', 413, 'The file is larger than this upload accepts. Check the size limit and try a smaller file.')
+      : multerCode === 'LIMIT_UNEXPECTED_FILE'
+        ? new AppError('http.upload_unexpected_field', 400, `Unexpected file field "${field ?? ''}". Send one file in the field this form names.`)
+        : new AppError('http.upload_invalid', 400, `The upload could not be read (${multerCode}). Send the form again with one file.`),
   csrfInvalid: () =>
     new AppError('http.csrf_invalid', 403, 'This form has expired or was not sent from Partner Academy. Reload the page and try again.'),
 };

@@ -16,6 +16,8 @@ export interface RouteSpec {
   method: 'get' | 'post';
   path: string;
   access: RouteAccess;
+  /** For multipart uploads: the route's own multer middleware, run after the access check, so a refused caller uploads nothing. */
+  upload?: RequestHandler;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
@@ -27,16 +29,23 @@ export interface RegisteredRoute {
 
 /** Every route goes through here, so the table of routes (and their access rule) is data tests can read. */
 export class RouteTable {
-  private readonly entries: (RegisteredRoute & { matches: (path: string) => boolean })[] = [];
+  private readonly entries: (RegisteredRoute & { multipart: boolean; matches: (path: string) => boolean })[] = [];
 
   private running = 0;
   private idleWaiters: (() => void)[] = [];
 
   register(router: Router, specs: readonly RouteSpec[]): void {
     for (const spec of specs) {
-      router[spec.method](spec.path, accessGuard(spec.access), this.tracked(spec.handler));
+      const guards = spec.upload ? [accessGuard(spec.access), spec.upload] : [accessGuard(spec.access)];
+      router[spec.method](spec.path, ...guards, this.tracked(spec.handler));
       const matcher = match(spec.path, { decode: decodeURIComponent });
-      this.entries.push({ method: spec.method.toUpperCase() as 'GET' | 'POST', path: spec.path, access: spec.access, matches: (p) => matcher(p) !== false });
+      this.entries.push({
+        method: spec.method.toUpperCase() as 'GET' | 'POST',
+        path: spec.path,
+        access: spec.access,
+        multipart: spec.upload !== undefined,
+        matches: (p) => matcher(p) !== false,
+      });
     }
   }
 
@@ -66,6 +75,11 @@ export class RouteTable {
 
   get routes(): readonly RegisteredRoute[] {
     return this.entries.map(({ method, path, access }) => ({ method, path, access }));
+  }
+
+  /** Whether a route takes multipart uploads; other routes answer 415 to a multipart body. */
+  acceptsMultipart(method: string, path: string): boolean {
+    return this.entries.some((e) => e.multipart && e.method === method && e.matches(path));
   }
 
   /** Methods registered for a path; used to answer 405 with an Allow header instead of 404. */

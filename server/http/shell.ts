@@ -21,6 +21,7 @@ function navFor(actor: Actor, currentPath: string): NavItem[] {
   const items: { href: string; label: string }[] = [{ href: '/', label: 'Home' }];
   if (canPerform(actor, 'organisation.list')) items.push({ href: '/organisations', label: 'Organisations' });
   else items.push({ href: `/organisations/${actor.organisationId}`, label: 'My organisation' });
+  if (canPerform(actor, 'course.manage')) items.push({ href: '/courses/manage', label: 'Courses' });
   if (canPerform(actor, 'user.list')) items.push({ href: '/users', label: 'Users' });
   if (canPerform(actor, 'tier.manage')) items.push({ href: '/settings/tiers', label: 'Settings' });
   return items.map((i) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(i.href) }));

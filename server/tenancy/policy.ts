@@ -18,7 +18,8 @@ export type Action =
   | 'user.view'
   | 'user.invite'
   | 'user.update'
-  | 'tier.manage';
+  | 'tier.manage'
+  | 'course.manage';
 
 /** The organisation a row belongs to, and (for organisations themselves) its kind. */
 export interface PolicyTarget {
@@ -55,6 +56,8 @@ const RULES: Readonly<Record<Action, Rule>> = {
   'user.invite': { roles: ['vendor_admin', 'partner_admin'], onTarget: ownOrganisation },
   'user.update': { roles: ['vendor_admin', 'partner_admin'], onTarget: ownOrganisation },
   'tier.manage': { roles: ['vendor_admin'] },
+  // Uploading packages, versions and course settings: the vendor's enablement side.
+  'course.manage': { roles: ['vendor_admin', 'enablement_manager'] },
 };
 
 /** May this role perform the action at all (before any row is known)? */

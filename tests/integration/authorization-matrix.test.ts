@@ -6,6 +6,7 @@ import { findUserByEmail, insertUser } from '../../server/users/users.repository
 import { listOrganisations, listTiers } from '../../server/organisations/organisations.repository.js';
 import { insertInvitation } from '../../server/auth/auth.repository.js';
 import { hashPassword } from '../../server/auth/password.js';
+import { insertCourse } from '../../courses/catalogue/courses.repository.js';
 
 let app: TestApp;
 const ROLES: Role[] = ['anonymous', 'vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin', 'partner_rep', 'partner_marketer'];
@@ -27,6 +28,7 @@ beforeAll(async () => {
   await insertUser(db, { organisationId: org('vendor').id, email: 'channel@vendor.test', name: 'Casey Channel', role: 'channel_manager', passwordHash: await hashPassword(DEMO_PASSWORD) });
   const tier = (await listTiers(db)).find((t) => t.key === 'gold')!;
   const admin = await findUserByEmail(db, 'admin@vendor.test');
+  const course = await insertCourse(db, { title: 'Matrix course' });
   for (const [side, slug] of [['own', 'acme'], ['foreign', 'globex']] as const) {
     const invitation = await insertInvitation(db, {
       organisationId: org(slug).id,
@@ -37,7 +39,7 @@ beforeAll(async () => {
       invitedById: admin!.id,
       expiresAt: new Date(Date.now() + 3600_000),
     });
-    ids[side] = { organisation: org(slug).id, user: (await findUserByEmail(db, `rep@${slug}.test`))!.id, invitation: invitation.id, tier: tier.id };
+    ids[side] = { organisation: org(slug).id, user: (await findUserByEmail(db, `rep@${slug}.test`))!.id, invitation: invitation.id, tier: tier.id, course: course.id };
   }
 });
 afterAll(async () => app?.stop());

@@ -13,7 +13,7 @@
  */
 export type Role = 'anonymous' | 'vendor_admin' | 'enablement_manager' | 'channel_manager' | 'partner_admin' | 'partner_rep' | 'partner_marketer';
 export type Outcome = 'ok' | 'forbidden' | 'not_found' | 'sign_in';
-export type Target = 'organisation' | 'user' | 'invitation' | 'tier' | 'token' | 'none';
+export type Target = 'organisation' | 'user' | 'invitation' | 'tier' | 'course' | 'token' | 'none';
 
 export interface MatrixRow {
   route: string;
@@ -39,6 +39,7 @@ const vendorOnly = signedIn({ partner_admin: 'forbidden', partner_rep: 'forbidde
 const adminOnly = signedIn({ enablement_manager: 'forbidden', channel_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 const admins = signedIn({ enablement_manager: 'forbidden', channel_manager: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 const userViewers = signedIn({ partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+const courseManagers = signedIn({ channel_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 
 export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'GET /healthz', target: 'none', own: all('ok') },
@@ -99,6 +100,12 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'POST /settings/tiers', target: 'none', body: { key: '' }, own: adminOnly },
   { route: 'POST /settings/tiers/:id', target: 'tier', body: { name: '' }, own: adminOnly },
   { route: 'POST /settings/tiers/:id/delete', target: 'tier', own: adminOnly },
+
+  { route: 'GET /courses/manage', target: 'none', own: courseManagers },
+  { route: 'GET /courses/new', target: 'none', own: courseManagers },
+  { route: 'POST /courses', target: 'none', body: { title: '' }, own: courseManagers },
+  { route: 'GET /courses/:id/manage', target: 'course', own: courseManagers },
+  { route: 'POST /courses/:id/versions', target: 'course', own: courseManagers },
 
   // Last: it ends the session the other rows use.
   { route: 'POST /logout', target: 'none', own: all('ok') },
