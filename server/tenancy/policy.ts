@@ -19,7 +19,9 @@ export type Action =
   | 'user.invite'
   | 'user.update'
   | 'tier.manage'
-  | 'course.manage';
+  | 'course.manage'
+  | 'course.take'
+  | 'course.report';
 
 /** The organisation a row belongs to, and (for organisations themselves) its kind. */
 export interface PolicyTarget {
@@ -58,6 +60,10 @@ const RULES: Readonly<Record<Action, Rule>> = {
   'tier.manage': { roles: ['vendor_admin'] },
   // Uploading packages, versions and course settings: the vendor's enablement side.
   'course.manage': { roles: ['vendor_admin', 'enablement_manager'] },
+  // Browsing the catalogue, enrolling and playing: everyone, limited by each course's visibility (in the service).
+  'course.take': { roles: everyone },
+  // Course reports: the vendor side sees every organisation, a partner admin only their own (scopeFor).
+  'course.report': { roles: ['vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin'] },
 };
 
 /** May this role perform the action at all (before any row is known)? */
