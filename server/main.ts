@@ -6,6 +6,7 @@ import { startHttpServer } from './http/http-server.js';
 import { seedDemoData, type SeedResult } from './db/seed.js';
 import { ROLE_LABELS } from './tenancy/actor.js';
 import { startSessionCleanup } from './auth/session-cleanup.js';
+import { createContentApp } from '../courses/delivery/content-server.js';
 
 /** The one wiring point: config, then database, storage and mail, then the app, then the HTTP server. */
 async function main(): Promise<void> {
@@ -29,9 +30,12 @@ async function main(): Promise<void> {
 
   const { app, routes } = createApp(deps);
   const stopSessionCleanup = startSessionCleanup(deps.database.db, logger, deps.clock);
+  // Course packages are third-party JavaScript: served only by this second server, on its own origin.
+  const content = await startHttpServer(createContentApp(deps), { port: config.content.port, host: config.host, logger });
+  logger.info({ origin: config.content.origin, port: content.port }, 'course content origin is listening');
   const running = await startHttpServer(app, { port: config.port, host: config.host, logger });
   logger.info({ url: config.appUrl, port: running.port }, 'Partner Academy is listening');
-  process.stdout.write(`\nPartner Academy is running at ${config.appUrl}\n`);
+  process.stdout.write(`\nPartner Academy is running at ${config.appUrl} (course content from ${config.content.origin})\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     stopSessionCleanup();
     const deadline = Date.now() + config.shutdownTimeoutMs;
-    await running.stop(config.shutdownTimeoutMs);
+    await Promise.all([running.stop(config.shutdownTimeoutMs), content.stop(config.shutdownTimeoutMs)]);
     await routes.whenIdle(Math.max(0, deadline - Date.now()));
     await Promise.allSettled([deps.database.close(), deps.storage.close()]);
     deps.mailer.close();

@@ -12,11 +12,15 @@ import { seedDemoData } from '../../server/db/seed.js';
 import type { AppDeps } from '../../server/app-deps.js';
 import type { RouteTable } from '../../server/http/route-table.js';
 import { createTestDatabaseConfig } from './test-database.js';
+import { freePort } from './server-process.js';
+import { createContentApp } from '../../courses/delivery/content-server.js';
 
 export const DEMO_PASSWORD = 'demo-password-123';
 
 export interface TestApp {
   baseUrl: string;
+  /** The content origin (course package files), a second server on its own port. */
+  contentUrl: string;
   deps: AppDeps;
   routes: RouteTable;
   dataDir: string;
@@ -30,7 +34,18 @@ export interface TestApp {
 /** The real app on a real port, with a fresh migrated database and the demo data. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pa-test-'));
-  const base = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const [appPort, contentPort] = [await freePort(), await freePort()];
+  const base = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    // Real ports up front, so APP_URL and CONTENT_ORIGIN (pinned origins, links in mail) are the real ones.
+    PORT: String(appPort),
+    APP_URL: `http://127.0.0.1:${appPort}`,
+    CONTENT_PORT: String(contentPort),
+    CONTENT_ORIGIN: `http://127.0.0.1:${contentPort}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
   const testDb = await createTestDatabaseConfig();
   const config: AppConfig = Object.freeze({ ...base, database: testDb.config });
   const database = await createDatabase(config.database, { inMemory: testDb.inMemory });
@@ -48,9 +63,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
   };
   const { app, routes } = createApp(deps);
-  const running = await startHttpServer(app, { port: 0, host: '127.0.0.1', logger });
+  const running = await startHttpServer(app, { port: appPort, host: '127.0.0.1', logger });
+  const content = await startHttpServer(createContentApp(deps), { port: config.content.port, host: '127.0.0.1', logger });
   return {
     baseUrl: `http://127.0.0.1:${running.port}`,
+    contentUrl: config.content.origin,
     deps,
     routes,
     dataDir,
@@ -66,7 +83,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         .map((m) => ({ subject: m.subject as string, text: m.text as string }));
     },
     async stop() {
-      await running.stop(1000);
+      await Promise.all([running.stop(1000), content.stop(1000)]);
       await database.close();
       await deps.storage.close();
       await testDb.drop();

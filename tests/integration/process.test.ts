@@ -40,7 +40,7 @@ describe('the server process', () => {
   it('seeds once, prints the demo accounts, finishes in-flight requests on SIGTERM, and keeps its data across restarts', async () => {
     const dataDir = await tempDir();
     const port = await freePort();
-    const env = { DATA_DIR: dataDir, PORT: String(port), SEED_PASSWORD: 'demo-password-123' };
+    const env = { DATA_DIR: dataDir, PORT: String(port), CONTENT_PORT: String(await freePort()), SEED_PASSWORD: 'demo-password-123' };
     const baseUrl = `http://127.0.0.1:${port}`;
 
     const first = spawnServer(env);
@@ -112,7 +112,7 @@ describeWithServer('losing the database while running', () => {
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const server = spawnServer({ DATABASE_URL: viaProxy.toString(), DATA_DIR: await tempDir(), PORT: String(port), SEED_PASSWORD: 'demo-password-123' });
+    const server = spawnServer({ DATABASE_URL: viaProxy.toString(), DATA_DIR: await tempDir(), PORT: String(port), CONTENT_PORT: String(await freePort()), SEED_PASSWORD: 'demo-password-123' });
     try {
       await waitForHealthy(baseUrl, 90_000);
       const client = new TestClient(baseUrl);
