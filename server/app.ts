@@ -23,6 +23,12 @@ import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { createScormImportService } from '../courses/scorm/scorm-import.service.js';
 import { createCourseManagementService } from '../courses/scorm/course-management.service.js';
 import { scormRoutes } from '../courses/scorm/scorm.routes.js';
+import { createCatalogueService } from '../courses/catalogue/catalogue.service.js';
+import { createCourseReportService } from '../courses/catalogue/course-report.service.js';
+import { catalogueRoutes } from '../courses/catalogue/catalogue.routes.js';
+import { createTrackingService } from '../courses/tracking/tracking.service.js';
+import { createPlayerService } from '../courses/player/player.service.js';
+import { playerRoutes } from '../courses/player/player.routes.js';
 
 export interface PartnerAcademyApp {
   app: Express;
@@ -54,6 +60,8 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
           connectSrc: ["'self'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
+          // Lessons play in a frame from the content origin, never from this one.
+          frameSrc: [new URL(config.content.origin).origin],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           // Only over HTTPS: on http://localhost it would rewrite our own stylesheet URLs to https.
@@ -92,6 +100,8 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, organisationsRoutes(createOrganisationsService(deps)));
   routes.register(router, usersRoutes(createUsersService(deps)));
   routes.register(router, scormRoutes(config, createScormImportService(deps), createCourseManagementService(deps)));
+  routes.register(router, catalogueRoutes(createCatalogueService(deps), createCourseReportService(deps)));
+  routes.register(router, playerRoutes(createPlayerService(deps, createCatalogueService(deps), createTrackingService(deps))));
   app.use(router);
 
   app.use(notFoundHandler());

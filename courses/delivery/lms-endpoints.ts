@@ -1,25 +1,90 @@
-import type { Router } from 'express';
+import express, { type Router } from 'express';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
 import type { AppDeps } from '../../server/app-deps.js';
+import { isAppError } from '../../server/http/app-error.js';
+import { VIEWS_DIR } from '../../server/paths.js';
+import { createTrackingService } from '../tracking/tracking.service.js';
+import { launchOf } from './content-server.js';
+
+const require = createRequire(import.meta.url);
+const SCORM_AGAIN_DIST = path.dirname(require.resolve('scorm-again/scorm12'));
+const PLAYER_ASSETS = path.join(VIEWS_DIR, 'player');
+
+/** scorm-again wraps each commit with what this endpoint needs (see views/player/host.js). */
+const commitBody = z.object({
+  item: z.string().min(1).max(500),
+  sequence: z.number().int().positive(),
+  final: z.boolean().optional(),
+  cmi: z.record(z.string(), z.unknown()),
+});
 
 /**
- * ─── MOUNT POINT: the player's LMS endpoints on the content origin ───────────────────────────────────────────
+ * The player's LMS on the content origin, mounted at /c/<token>/_lms behind the launch-token check.
  *
- * Return a Router here and createContentApp mounts it at `/c/:token/_lms` (so `router.post('/commit', …)` answers
- * `POST <content origin>/c/<token>/_lms/commit`). Until then the whole `_lms` folder answers 404.
- *
- * What the router can rely on, because the content app has already done it before the router runs:
- *  - the launch token was verified (signature, expiry) and the attempt checked (exists, belongs to the token's
- *    user, pinned to the token's version, user active); read it with `launchOf(res)` from ./content-server.js.
- *    Never take a user, attempt or version id from the request: only from launchOf(res).
- *  - the Cookie header has been removed: there is no session here, and must never be. Set no cookies.
- *  - the content security headers are already set (CSP, nosniff, no-referrer); responses are not cached unless
- *    the router says so (set Cache-Control: no-store on API answers).
- *
- * What it must do itself: parse bodies (add `express.json({ limit })` on the router; the content app has no
- * body parser), validate them, and answer errors as plain text or JSON (the content app's error handler answers
- * plain text only). There is no CSRF protection to add: no cookie means no ambient authority, the token in the
- * path is the credential.
+ * Why here and not through scorm-again's cross-frame bridge: a SCO calls LMSGetValue synchronously, and an answer
+ * from another origin can only arrive asynchronously. scorm-again's CrossFrameAPI therefore answers from a cache
+ * ("" before the first round trip, "true" for every SetValue, interaction counts one behind) and rate-limits
+ * messages; measured with 3.4.3 it lost interactions and dropped LMSFinish. So the real Scorm12API/Scorm2004API
+ * runs in the host page on the content origin, synchronously, and commits here with the launch token as its only
+ * credential (bound to this user, attempt and version). The SCO could already SetValue anything through the API,
+ * so this grants it nothing more; the app origin, its cookies and pages stay out of its reach.
  */
-export function lmsEndpoints(_deps: AppDeps): Router | null {
-  return null;
+export function lmsEndpoints(deps: AppDeps): Router {
+  const tracking = createTrackingService(deps);
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get('/host.html', (_req, res) => res.type('html').sendFile(path.join(PLAYER_ASSETS, 'host.html')));
+  router.get('/host.js', (_req, res) => res.type('text/javascript').sendFile(path.join(PLAYER_ASSETS, 'host.js')));
+  router.get('/host.css', (_req, res) => res.type('text/css').sendFile(path.join(PLAYER_ASSETS, 'host.css')));
+  router.get('/scorm12.js', (_req, res) => res.type('text/javascript').sendFile(path.join(SCORM_AGAIN_DIST, 'scorm12.min.js')));
+  router.get('/scorm2004.js', (_req, res) => res.type('text/javascript').sendFile(path.join(SCORM_AGAIN_DIST, 'scorm2004.min.js')));
+
+  router.get('/launch', async (req, res) => {
+    const launch = launchOf(res);
+    const itemId = typeof req.query.item === 'string' ? req.query.item : '';
+    try {
+      const data = await tracking.launchData({ attemptId: launch.attemptId, userId: launch.userId, itemId });
+      res.json({ ...data, appOrigin: new URL(deps.config.appUrl).origin });
+    } catch (err) {
+      answerError(res, err);
+    }
+  });
+
+  // JSON from scorm-again's commits; text/plain from its sendBeacon on Terminate/LMSFinish and page hide.
+  router.post('/commit', express.json({ limit: '2mb' }), express.text({ type: 'text/plain', limit: '2mb' }), async (req, res) => {
+    const launch = launchOf(res);
+    let body: unknown = req.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        return void res.status(400).json({ result: false, errorCode: 101, error: { code: 'tracking.invalid_body', message: 'The commit body is not JSON.' } });
+      }
+    }
+    const parsed = commitBody.safeParse(body);
+    if (!parsed.success) {
+      return void res.status(400).json({ result: false, errorCode: 101, error: { code: 'tracking.invalid_body', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+    }
+    try {
+      // Answered only after the commit is durable in the database.
+      const ack = await tracking.commit({ attemptId: launch.attemptId, userId: launch.userId, itemIdentifier: parsed.data.item, sequence: parsed.data.sequence, cmi: parsed.data.cmi, isFinal: parsed.data.final });
+      res.json(ack);
+    } catch (err) {
+      answerError(res, err);
+    }
+  });
+
+  return router;
+}
+
+/** scorm-again reads { result, errorCode }; anything but result true is a failed commit for it to report and retry. */
+function answerError(res: express.Response, err: unknown): void {
+  if (!isAppError(err) || err.status >= 500) throw err;
+  res.status(err.status).json({ result: false, errorCode: 101, error: { code: err.code, message: err.message } });
 }

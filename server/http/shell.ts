@@ -18,13 +18,16 @@ export interface ShellModel {
 }
 
 function navFor(actor: Actor, currentPath: string): NavItem[] {
-  const items: { href: string; label: string }[] = [{ href: '/', label: 'Home' }];
+  // section: the path prefix under which the item is the current one (defaults to href).
+  const items: { href: string; label: string; section?: string }[] = [{ href: '/', label: 'Home' }];
   if (canPerform(actor, 'organisation.list')) items.push({ href: '/organisations', label: 'Organisations' });
   else items.push({ href: `/organisations/${actor.organisationId}`, label: 'My organisation' });
-  if (canPerform(actor, 'course.manage')) items.push({ href: '/courses/manage', label: 'Courses' });
+  // The enablement team's "Courses" is the management list (each course links to its catalogue page); learners get the catalogue and their own list.
+  if (canPerform(actor, 'course.manage')) items.push({ href: '/courses/manage', label: 'Courses', section: '/courses' });
+  else if (canPerform(actor, 'course.take')) items.push({ href: '/courses', label: 'Courses', section: '/courses' }, { href: '/my/courses', label: 'My learning' });
   if (canPerform(actor, 'user.list')) items.push({ href: '/users', label: 'Users' });
   if (canPerform(actor, 'tier.manage')) items.push({ href: '/settings/tiers', label: 'Settings' });
-  return items.map((i) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(i.href) }));
+  return items.map(({ section, ...i }) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(section ?? i.href) }));
 }
 
 export function initials(name: string): string {

@@ -6,7 +6,7 @@ import { findUserByEmail, insertUser } from '../../server/users/users.repository
 import { listOrganisations, listTiers } from '../../server/organisations/organisations.repository.js';
 import { insertInvitation } from '../../server/auth/auth.repository.js';
 import { hashPassword } from '../../server/auth/password.js';
-import { insertCourse } from '../../courses/catalogue/courses.repository.js';
+import { insertAssignment, insertCourse } from '../../courses/catalogue/courses.repository.js';
 
 let app: TestApp;
 const ROLES: Role[] = ['anonymous', 'vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin', 'partner_rep', 'partner_marketer'];
@@ -29,6 +29,11 @@ beforeAll(async () => {
   const tier = (await listTiers(db)).find((t) => t.key === 'gold')!;
   const admin = await findUserByEmail(db, 'admin@vendor.test');
   const course = await insertCourse(db, { title: 'Matrix course' });
+  const catalogueCourses = {
+    own: await insertCourse(db, { title: 'Matrix course for resellers', status: 'published', visiblePartnerTypes: ['reseller'] }),
+    foreign: await insertCourse(db, { title: 'Matrix course for distributors', status: 'published', visiblePartnerTypes: ['distributor'] }),
+  };
+  const assignment = await insertAssignment(db, { courseId: course.id, role: 'partner_rep' });
   for (const [side, slug] of [['own', 'acme'], ['foreign', 'globex']] as const) {
     const invitation = await insertInvitation(db, {
       organisationId: org(slug).id,
@@ -39,7 +44,7 @@ beforeAll(async () => {
       invitedById: admin!.id,
       expiresAt: new Date(Date.now() + 3600_000),
     });
-    ids[side] = { organisation: org(slug).id, user: (await findUserByEmail(db, `rep@${slug}.test`))!.id, invitation: invitation.id, tier: tier.id, course: course.id };
+    ids[side] = { organisation: org(slug).id, user: (await findUserByEmail(db, `rep@${slug}.test`))!.id, invitation: invitation.id, tier: tier.id, course: course.id, catalogueCourse: catalogueCourses[side].id, assignment: assignment.id };
   }
 });
 afterAll(async () => app?.stop());
@@ -48,6 +53,7 @@ function pathFor(route: string, target: Target, side: 'own' | 'foreign'): string
   const path = route.split(' ')[1]!;
   if (target === 'token') return path.replace(':token', 'a-token-that-was-never-issued-0000');
   if (target === 'none') return path;
+  if (target === 'assignment') return path.replace(':id', ids[side].course).replace(':assignmentId', ids[side].assignment);
   return path.replace(':id', ids[side][target]);
 }
 

@@ -13,7 +13,8 @@
  */
 export type Role = 'anonymous' | 'vendor_admin' | 'enablement_manager' | 'channel_manager' | 'partner_admin' | 'partner_rep' | 'partner_marketer';
 export type Outcome = 'ok' | 'forbidden' | 'not_found' | 'sign_in';
-export type Target = 'organisation' | 'user' | 'invitation' | 'tier' | 'course' | 'token' | 'none';
+/** catalogueCourse: a published course, own = visible to resellers (Acme), foreign = visible to distributors only (Globex). assignment: an assignment of the course. */
+export type Target = 'organisation' | 'user' | 'invitation' | 'tier' | 'course' | 'catalogueCourse' | 'assignment' | 'token' | 'none';
 
 export interface MatrixRow {
   route: string;
@@ -40,6 +41,7 @@ const adminOnly = signedIn({ enablement_manager: 'forbidden', channel_manager: '
 const admins = signedIn({ enablement_manager: 'forbidden', channel_manager: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 const userViewers = signedIn({ partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 const courseManagers = signedIn({ channel_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+const courseReporters = signedIn({ partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 
 export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'GET /healthz', target: 'none', own: all('ok') },
@@ -106,6 +108,22 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'POST /courses', target: 'none', body: { title: '' }, own: courseManagers },
   { route: 'GET /courses/:id/manage', target: 'course', own: courseManagers },
   { route: 'POST /courses/:id/versions', target: 'course', own: courseManagers },
+
+  { route: 'GET /courses', target: 'none', own: signedIn({}) },
+  { route: 'GET /my/courses', target: 'none', own: signedIn({}) },
+  // Another partner's course (visible to distributors only) answers like a missing one; the vendor side sees every published course.
+  { route: 'GET /courses/:id', target: 'catalogueCourse', own: signedIn({}), foreign: partnersHidden },
+  { route: 'POST /courses/:id/enrol', target: 'catalogueCourse', own: signedIn({}), foreign: partnersHidden },
+  { route: 'GET /courses/:id/settings', target: 'course', own: courseManagers },
+  { route: 'POST /courses/:id/settings', target: 'course', body: { title: '' }, own: courseManagers },
+  { route: 'POST /courses/:id/assignments', target: 'course', body: {}, own: courseManagers },
+  // Removing an assignment that is already gone redirects (a double-submitted form), so every manager gets the handler.
+  { route: 'POST /courses/:id/assignments/:assignmentId/delete', target: 'assignment', own: courseManagers },
+  { route: 'GET /courses/:id/report', target: 'catalogueCourse', own: courseReporters, foreign: { partner_admin: 'not_found' } },
+  { route: 'GET /courses/:id/report.csv', target: 'catalogueCourse', own: courseReporters, foreign: { partner_admin: 'not_found' } },
+
+  // A draft course with no package: only the enablement team (course.manage) may open drafts, and gets 409 (no lessons yet); everyone else 404 (not visible).
+  { route: 'GET /courses/:id/play', target: 'course', own: signedIn({ channel_manager: 'not_found', partner_admin: 'not_found', partner_rep: 'not_found', partner_marketer: 'not_found' }) },
 
   // Last: it ends the session the other rows use.
   { route: 'POST /logout', target: 'none', own: all('ok') },

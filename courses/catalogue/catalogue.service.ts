@@ -1,0 +1,183 @@
+import type { AppDeps } from '../../server/app-deps.js';
+import type { Executor } from '../../server/db/database.js';
+import type { Actor } from '../../server/tenancy/actor.js';
+import { PARTNER_ROLES, VENDOR_ROLES } from '../../server/tenancy/actor.js';
+import { canPerform } from '../../server/tenancy/policy.js';
+import { httpErrors } from '../../server/http/http.errors.js';
+import type { UserRole } from '../../server/users/users.table.js';
+import * as coursesRepository from './courses.repository.js';
+import * as organisationsRepository from '../../server/organisations/organisations.repository.js';
+import { catalogueErrors } from './catalogue.errors.js';
+import type { AssignmentInput, SettingsInput } from './catalogue.schema.js';
+
+export const CATALOGUE_PAGE_SIZE = 24;
+
+/** Where a learner stands on a course, from their enrolment, assignments and latest attempt. */
+export type LearnerState = 'not_enrolled' | 'assigned' | 'enrolled' | 'in_progress' | 'completed';
+
+export interface LearnerProgress {
+  enrolmentSource: 'self' | 'assigned' | null;
+  assigned: boolean;
+  attemptNumber: number | null;
+  completionStatus: 'not_attempted' | 'incomplete' | 'completed' | 'unknown' | null;
+  successStatus: 'passed' | 'failed' | 'unknown' | null;
+  scoreScaled: number | null;
+  lastAccessedAt: Date | null;
+}
+
+/** Completed, or passed: a SCORM 2004 course may report success without a completion status. */
+export function isCompleted(p: { completionStatus: string | null; successStatus: string | null }): boolean {
+  return p.completionStatus === 'completed' || p.successStatus === 'passed';
+}
+
+export function learnerStateOf(p: LearnerProgress): LearnerState {
+  if (p.attemptNumber !== null) return isCompleted(p) ? 'completed' : 'in_progress';
+  if (p.enrolmentSource !== null) return 'enrolled';
+  return p.assigned ? 'assigned' : 'not_enrolled';
+}
+
+const viewerOf = (actor: Actor): coursesRepository.CatalogueViewer => ({
+  userId: actor.userId,
+  organisationId: actor.organisationId,
+  organisationKind: actor.organisationKind,
+  role: actor.role,
+});
+
+/**
+ * The learner side of courses (catalogue, course page, enrolment, "My learning") and the enablement side's course
+ * settings and assignments. Visibility is decided in SQL (courses.repository) from the caller's organisation row;
+ * a course the caller may not see is answered exactly like a missing one.
+ */
+export function createCatalogueService(deps: Pick<AppDeps, 'database'>) {
+  const { db } = deps.database;
+
+  function assertManager(actor: Actor) {
+    if (!canPerform(actor, 'course.manage')) throw httpErrors.forbidden();
+  }
+
+  async function loadForManagement(courseId: string, executor: Executor = db) {
+    const course = await coursesRepository.findCourse(executor, courseId);
+    if (!course) throw httpErrors.notFound('course');
+    return course;
+  }
+
+  return {
+    async listCatalogue(actor: Actor, filter: { q?: string | undefined; page: number }) {
+      const result = await coursesRepository.listCatalogue(db, viewerOf(actor), {
+        q: filter.q,
+        limit: CATALOGUE_PAGE_SIZE,
+        offset: (filter.page - 1) * CATALOGUE_PAGE_SIZE,
+      });
+      return { ...result, page: filter.page, pageSize: CATALOGUE_PAGE_SIZE };
+    },
+
+    /** The course page: the course, its outline (current version), the caller's attempts and what they may do next. */
+    async getCourse(actor: Actor, courseId: string) {
+      const mayManage = canPerform(actor, 'course.manage');
+      const found = await coursesRepository.findCourseForViewer(db, viewerOf(actor), courseId, { preview: mayManage });
+      if (!found) throw httpErrors.notFound('course');
+      const { course } = found;
+      // Per-item marks only make sense when the latest attempt runs on the version whose outline is shown.
+      const sameVersion = found.latestAttemptId !== null && found.latestVersionId === course.currentVersionId;
+      const [outline, attempts, itemStatuses] = await Promise.all([
+        course.currentVersionId ? coursesRepository.listOutline(db, course.currentVersionId) : Promise.resolve([]),
+        coursesRepository.listAttemptsOfUser(db, course.id, actor.userId),
+        sameVersion ? coursesRepository.listItemStatuses(db, found.latestAttemptId!) : Promise.resolve([]),
+      ]);
+      return {
+        course,
+        progress: found satisfies LearnerProgress,
+        outline,
+        attempts,
+        itemStatuses,
+        permissions: { mayManage, mayReport: canPerform(actor, 'course.report') },
+      };
+    },
+
+    /**
+     * Self-enrolment (also done by the player on first launch); an assignment that reaches the caller makes it an
+     * "assigned" enrolment. Enrolling twice changes nothing; archived courses take no new enrolments.
+     */
+    async enrol(actor: Actor, courseId: string) {
+      const viewer = viewerOf(actor);
+      return db.transaction(async (tx) => {
+        const found = await coursesRepository.findCourseForViewer(tx, viewer, courseId, { preview: canPerform(actor, 'course.manage') });
+        if (!found) throw httpErrors.notFound('course');
+        if (found.enrolmentSource !== null) return { course: found.course, created: false };
+        // Drafts are found only by the enablement team, who may enrol to try a course in the player before publishing it.
+        if (found.course.status === 'archived') throw catalogueErrors.notEnrollable(found.course.status);
+        const assigned = await coursesRepository.isAssignedTo(tx, courseId, viewer);
+        const enrolment = await coursesRepository.insertEnrolment(tx, {
+          courseId,
+          userId: actor.userId,
+          organisationId: actor.organisationId,
+          source: assigned ? 'assigned' : 'self',
+        });
+        return { course: found.course, created: enrolment !== null };
+      });
+    },
+
+    myLearning: (actor: Actor) => coursesRepository.listMyLearning(db, viewerOf(actor)),
+
+    /** The settings page: the course, the option lists and its assignments. */
+    async getSettings(actor: Actor, courseId: string) {
+      assertManager(actor);
+      const course = await loadForManagement(courseId);
+      const [tiers, organisations, assignments] = await Promise.all([
+        organisationsRepository.listTiers(db),
+        organisationsRepository.listOrganisations(db, { kind: 'all' }, { limit: 1000, offset: 0 }),
+        coursesRepository.listAssignments(db, courseId),
+      ]);
+      return { course, tiers, organisations: organisations.rows, assignments };
+    },
+
+    async updateSettings(actor: Actor, courseId: string, input: SettingsInput) {
+      assertManager(actor);
+      return db.transaction(async (tx) => {
+        const course = await loadForManagement(courseId, tx);
+        if (input.status === 'published' && !course.currentVersionId) throw catalogueErrors.publishWithoutContent();
+        if (input.visibleTierIds.length) {
+          const known = new Set((await organisationsRepository.listTiers(tx)).map((t) => t.id));
+          if (input.visibleTierIds.some((id) => !known.has(id))) throw catalogueErrors.tierUnknown();
+        }
+        return (await coursesRepository.updateCourse(tx, course.id, {
+          title: input.title,
+          description: input.description,
+          durationMinutes: input.durationMinutes,
+          tags: input.tags,
+          language: input.language,
+          status: input.status,
+          allowNewAttemptAfterCompletion: input.allowNewAttemptAfterCompletion,
+          visiblePartnerTypes: input.visiblePartnerTypes,
+          visibleTierIds: input.visibleTierIds,
+          visibleRegions: input.visibleRegions,
+        }))!;
+      });
+    },
+
+    /** Assigns the course to an organisation, a role, or a role within an organisation (once each). */
+    async addAssignment(actor: Actor, courseId: string, input: AssignmentInput) {
+      assertManager(actor);
+      return db.transaction(async (tx) => {
+        const course = await loadForManagement(courseId, tx);
+        if (input.organisationId !== null) {
+          const organisation = await organisationsRepository.findOrganisation(tx, { kind: 'all' }, input.organisationId);
+          if (!organisation) throw catalogueErrors.organisationUnknown();
+          const roles: readonly UserRole[] = organisation.kind === 'vendor' ? VENDOR_ROLES : PARTNER_ROLES;
+          if (input.role !== null && !roles.includes(input.role)) throw catalogueErrors.roleOutsideOrganisation(organisation.name);
+        }
+        if (await coursesRepository.findSameAssignment(tx, course.id, input.organisationId, input.role)) throw catalogueErrors.assignmentExists();
+        return coursesRepository.insertAssignment(tx, { courseId: course.id, organisationId: input.organisationId, role: input.role, assignedById: actor.userId });
+      });
+    },
+
+    /** Removing an assignment that is already gone is not an error (a double-submitted form): removed is then false. */
+    async removeAssignment(actor: Actor, courseId: string, assignmentId: string) {
+      assertManager(actor);
+      const course = await loadForManagement(courseId);
+      return { course, removed: await coursesRepository.deleteAssignment(db, course.id, assignmentId) };
+    },
+  };
+}
+
+export type CatalogueService = ReturnType<typeof createCatalogueService>;

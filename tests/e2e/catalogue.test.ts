@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { asc, eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { TestClient } from '../helpers/http-client.js';
+import { checkAccessibility, describeWithBrowser, formatViolations, launchBrowser, MOBILE, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { scormFixture } from '../helpers/scorm-fixtures.js';
+import { courses, enrolments } from '../../courses/catalogue/courses.table.js';
+import { courseItems } from '../../courses/scorm/scorm.table.js';
+import { attempts, scoStates } from '../../courses/tracking/tracking.table.js';
+import { findUserByEmail } from '../../server/users/users.repository.js';
+import { listTiers } from '../../server/organisations/organisations.repository.js';
+
+jest.setTimeout(120_000);
+
+let app: TestApp | undefined;
+let browser: Browser | undefined;
+const ids: Record<string, string> = {};
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Courses set up as enablement does it (package upload, then settings), over HTTP; progress inserted with Drizzle. */
+async function seedCatalogue(a: TestApp) {
+  const manager = new TestClient(a.baseUrl);
+  await manager.signIn('enablement@vendor.test', DEMO_PASSWORD);
+  const gold = (await listTiers(a.deps.database.db)).find((t) => t.key === 'gold')!;
+  const create = async (title: string, fixture: string, settings: [string, string][]) => {
+    const form = new FormData();
+    form.set('title', title);
+    form.set('package', new Blob([new Uint8Array(await readFile(scormFixture(fixture)))], { type: 'application/zip' }), fixture);
+    const token = csrfOf((await manager.get('/courses/new')).text);
+    const res = await fetch(`${a.baseUrl}/courses`, { method: 'POST', body: form, headers: { accept: 'application/json', 'x-csrf-token': token, cookie: `pa.sid=${manager.cookie('pa.sid')}` } });
+    const id = /\/courses\/([0-9a-f-]{36})\//.exec(((await res.json()) as { location: string }).location)![1]!;
+    const defaults: [string, string][] = [['title', title], ['language', 'en'], ['status', 'published'], ['allowNewAttemptAfterCompletion', 'yes']];
+    const given = new Set(settings.map(([k]) => k));
+    const body = new URLSearchParams([...defaults.filter(([k]) => !given.has(k)), ...settings, ['_csrf', csrfOf((await manager.get(`/courses/${id}/settings`)).text)]]);
+    const saved = await manager.request('POST', `/courses/${id}/settings`, { body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    if (saved.status !== 303) throw new Error(`settings of ${title}: ${saved.status}`);
+    return id;
+  };
+  ids.golf = await create('Golf Explained: Rules and Etiquette', 'RuntimeMinimumCalls_SCORM12-mini.zip', [
+    ['description', 'Everything a new partner rep needs before their first customer round: the rules of play, scoring, handicaps and the etiquette that keeps a foursome friendly.\n\nTwo chapters, nine short lessons.'],
+    ['durationMinutes', '95'],
+    ['tags', 'onboarding, sales, golf'],
+  ]);
+  ids.pricing = await create('Pricing and Deal Registration', 'singlescobasic.zip', [
+    ['description', 'How to quote, discount and register deals as a reseller.'],
+    ['durationMinutes', '30'],
+    ['tags', 'pricing, resellers'],
+    ['visiblePartnerTypes', 'reseller'],
+    ['visibleTierIds', gold.id],
+  ]);
+  ids.security = await create('Security Fundamentals', 'RuntimeBasicCalls_SCORM20043rdEdition.zip', [
+    ['description', 'The platform’s security model, in plain words.'],
+    ['durationMinutes', '60'],
+    ['tags', 'security'],
+    ['language', 'de'],
+  ]);
+  ids.emea = await create('EMEA Distribution Playbook', 'singlescobasic.zip', [['visibleRegions', 'EMEA']]);
+
+  const db = a.deps.database.db;
+  const rep = (await findUserByEmail(db, 'rep@acme.test'))!;
+  const globexRep = (await findUserByEmail(db, 'rep@globex.test'))!;
+  const [golf] = await db.select().from(courses).where(eq(courses.id, ids.golf));
+  const [pricing] = await db.select().from(courses).where(eq(courses.id, ids.pricing));
+  const items = await db.select().from(courseItems).where(eq(courseItems.versionId, golf!.currentVersionId!)).orderBy(asc(courseItems.position));
+  await db.insert(enrolments).values([
+    { courseId: ids.golf, userId: rep.id, organisationId: rep.organisationId, source: 'self' },
+    { courseId: ids.pricing, userId: rep.id, organisationId: rep.organisationId, source: 'assigned' },
+    { courseId: ids.golf, userId: globexRep.id, organisationId: globexRep.organisationId, source: 'self' },
+  ]);
+  await db.insert(attempts).values([
+    { courseId: ids.golf, versionId: golf!.currentVersionId!, userId: rep.id, organisationId: rep.organisationId, attemptNumber: 1, completionStatus: 'completed', successStatus: 'failed', scoreScaled: 0.55, totalTimeSeconds: 2400, lastAccessedAt: new Date('2026-02-10T10:00:00Z') },
+    { courseId: ids.pricing, versionId: pricing!.currentVersionId!, userId: rep.id, organisationId: rep.organisationId, attemptNumber: 1, completionStatus: 'completed', successStatus: 'passed', scoreScaled: 0.96, totalTimeSeconds: 1700, lastAccessedAt: new Date('2026-02-20T10:00:00Z') },
+    { courseId: ids.golf, versionId: golf!.currentVersionId!, userId: globexRep.id, organisationId: globexRep.organisationId, attemptNumber: 1, completionStatus: 'incomplete', totalTimeSeconds: 900, lastAccessedAt: new Date('2026-02-22T10:00:00Z') },
+  ]);
+  const [current] = await db
+    .insert(attempts)
+    .values({ courseId: ids.golf, versionId: golf!.currentVersionId!, userId: rep.id, organisationId: rep.organisationId, attemptNumber: 2, completionStatus: 'incomplete', scoreScaled: 0.8, totalTimeSeconds: 1500, lastAccessedAt: new Date('2026-02-24T10:00:00Z') })
+    .returning();
+  const lessons = items.filter((i) => i.launchHref !== null);
+  await db.insert(scoStates).values([
+    { attemptId: current!.id, itemId: lessons[0]!.id, cmi: {}, commitSequence: 1, commitDigest: 'a', completionStatus: 'completed' },
+    { attemptId: current!.id, itemId: lessons[1]!.id, cmi: {}, commitSequence: 1, commitDigest: 'b', completionStatus: 'incomplete' },
+  ]);
+  // An assignment, so the settings page lists one.
+  const token = csrfOf((await manager.get(`/courses/${ids.pricing}/settings`)).text);
+  await manager.request('POST', `/courses/${ids.pricing}/assignments`, {
+    body: new URLSearchParams({ organisationId: rep.organisationId, role: 'partner_rep', _csrf: token }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  browser = await launchBrowser();
+  await seedCatalogue(app);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function signedIn(email: string, options: Parameters<typeof newContext>[2] = {}): Promise<Page> {
+  const page = await (await newContext(browser!, app!.baseUrl, options)).newPage();
+  await signInThroughForm(page, email, DEMO_PASSWORD);
+  return page;
+}
+
+async function expectAccessible(page: Page, name: string) {
+  await screenshot(page, name);
+  expect(formatViolations(await checkAccessibility(page))).toBe('');
+}
+
+describeWithBrowser(describe)('catalogue pages in the browser', () => {
+  it('lets a partner rep browse, search, open a course and see their learning, with no accessibility violations', async () => {
+    const page = await signedIn('rep@acme.test');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Courses' }).click();
+    await page.waitForURL((url) => url.pathname === '/courses');
+    const titles = await page.locator('.course-card__title').allTextContents();
+    expect(titles).toEqual(['Golf Explained: Rules and Etiquette', 'Pricing and Deal Registration', 'Security Fundamentals']);
+    await expectAccessible(page, 'desktop-catalogue');
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill('security');
+    await Promise.all([page.waitForURL(/q=security/), page.getByRole('button', { name: 'Search' }).click()]);
+    expect(await page.locator('.course-card__title').allTextContents()).toEqual(['Security Fundamentals']);
+
+    // The whole card opens the course.
+    await Promise.all([page.waitForURL(new RegExp(`/courses/${ids.security}$`)), page.locator('.course-card').first().click({ position: { x: 20, y: 20 } })]);
+    await page.getByRole('button', { name: 'Enrol' }).click();
+    await page.getByRole('status').filter({ hasText: 'You are enrolled' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Start', exact: true }).getAttribute('href')).toBe(`/courses/${ids.security}/play`);
+
+    await page.goto(`/courses/${ids.golf}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Golf Explained: Rules and Etiquette');
+    expect(await page.getByRole('link', { name: 'Resume' }).getAttribute('href')).toBe(`/courses/${ids.golf}/play`);
+    expect(await page.locator('.outline__item--chapter').count()).toBe(2);
+    expect(await page.locator('.outline__item--lesson').count()).toBe(9);
+    expect(await page.getByRole('table', { name: /Your attempts/ }).getByRole('row').count()).toBe(3);
+    await expectAccessible(page, 'desktop-course-detail');
+
+    await page.getByRole('link', { name: 'My learning' }).first().click();
+    await page.waitForURL((url) => url.pathname === '/my/courses');
+    const rows = page.getByRole('list', { name: 'Your courses' }).getByRole('listitem');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.first().textContent()).toMatch(/Golf Explained[\s\S]*In progress[\s\S]*80%[\s\S]*24 Feb 2026[\s\S]*Resume/);
+    await expectAccessible(page, 'desktop-my-learning');
+    await page.context().close();
+  });
+
+  it('shows the catalogue and a course on a phone', async () => {
+    const page = await signedIn('rep@acme.test', { viewport: MOBILE });
+    await page.goto('/courses');
+    await expectAccessible(page, 'mobile-catalogue');
+    await page.goto(`/courses/${ids.golf}`);
+    await expectAccessible(page, 'mobile-course-detail');
+    await page.goto('/my/courses');
+    await expectAccessible(page, 'mobile-my-learning');
+    await page.context().close();
+  });
+
+  it('lets enablement edit settings and assignments, and read the report', async () => {
+    const page = await signedIn('enablement@vendor.test');
+    await page.goto(`/courses/${ids.golf}/manage`);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(new RegExp(`/courses/${ids.golf}/settings$`));
+    await expectAccessible(page, 'desktop-course-settings');
+
+    // A validation error is shown at the field and the form keeps its state.
+    await page.getByLabel('Title').fill('');
+    await page.getByRole('group', { name: 'Regions' }).getByLabel('EMEA').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Title is required').waitFor();
+    expect(await page.getByRole('group', { name: 'Regions' }).getByLabel('EMEA').isChecked()).toBe(true);
+    await expectAccessible(page, 'desktop-course-settings-error');
+
+    await page.getByLabel('Title').fill('Golf Explained: Rules and Etiquette');
+    await page.getByRole('group', { name: 'Regions' }).getByLabel('EMEA').uncheck();
+    await Promise.all([page.waitForURL(new RegExp(`/courses/${ids.golf}/settings$`)), page.getByRole('button', { name: 'Save settings' }).click()]);
+    await page.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+
+    await page.getByLabel('Organisation').selectOption({ label: 'Globex Distribution' });
+    await page.getByLabel('Role').selectOption({ label: 'Partner rep' });
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Assignment added' }).waitFor();
+    expect(await page.getByRole('row', { name: /Partner reps at Globex Distribution/ }).count()).toBe(1);
+
+    await page.goto(`/courses/${ids.golf}/report`);
+    const rows = page.locator('table tbody tr');
+    expect(await rows.count()).toBe(2);
+    await expectAccessible(page, 'desktop-course-report');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download CSV' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^golf-explained-rules-and-etiquette-report-\d{4}-\d{2}-\d{2}\.csv$/);
+    await page.context().close();
+  });
+
+  it('shows a partner admin the report of their own organisation only', async () => {
+    const page = await signedIn('admin@acme.test');
+    await page.goto(`/courses/${ids.golf}`);
+    await page.getByRole('link', { name: 'Learner report' }).click();
+    await page.waitForURL(new RegExp(`/courses/${ids.golf}/report$`));
+    expect(await page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.locator('table').textContent()).toContain('Acme Systems');
+    expect(await page.locator('main').textContent()).not.toContain('Globex');
+    await expectAccessible(page, 'desktop-course-report-partner-admin');
+    await page.context().close();
+  });
+});
