@@ -11,6 +11,9 @@
  * --quiet-max-busy 20 --quiet-max-wait 120 (before each row, wait up to that many seconds for the machine to
  * be at most that % busy, so someone else's build does not skew a row; the report shows the load seen).
  *
+ * `npm run bench -- --suite courses [options]`: the CMI commit and package import benchmark instead (see
+ * tests/bench/courses.bench.ts for its options); it writes only its own section of BENCHMARKS.md.
+ *
  * BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test) names a server where a fresh
  * database may be created; it is dropped at the end.
  */
@@ -21,6 +24,18 @@ import { PROJECT_ROOT } from '../../server/paths.js';
 import { buildApp, runPgliteBench, runPostgresBench, type BackendReport, type BenchSettings } from './dashboard.bench.js';
 import { Cleanup } from './lib/processes.js';
 import { machineInfo, renderReport, targetChecks } from './lib/report.js';
+
+// `--suite courses` runs tests/bench/courses.bench.ts (CMI commits and package import) with the remaining options
+// instead; `--suite dashboard` (the default) is this file's benchmark.
+const suiteAt = process.argv.indexOf('--suite');
+const suite = suiteAt === -1 ? 'dashboard' : process.argv[suiteAt + 1];
+if (suiteAt !== -1) process.argv.splice(suiteAt, 2);
+if (suite === 'courses') {
+  const { main } = await import('./courses.bench.js');
+  process.exit(await main(process.argv.slice(2)));
+} else if (suite !== 'dashboard') {
+  throw new Error(`--suite: dashboard or courses, got ${suite}`);
+}
 
 const { values } = parseArgs({
   options: {

@@ -14,6 +14,8 @@ export interface LoadOptions {
   postgresDatabase?: string;
   /** Before measuring, wait (up to maxWaitMs) until the machine is at most this busy. */
   quiet?: { maxBusyPercent: number; maxWaitMs: number };
+  /** autocannon's `requests` (method, body, setupRequest for per-request bodies); default: GET url. */
+  requests?: autocannon.Request[];
 }
 
 export interface LoadResult {
@@ -51,6 +53,7 @@ function runOnce(options: LoadOptions, durationSeconds: number): Promise<autocan
         connections: options.connections,
         duration: durationSeconds,
         headers: options.headers ?? {},
+        ...(options.requests ? { requests: options.requests } : {}),
         // Keep-alive connections, one request in flight per connection.
         pipelining: 1,
         timeout: 10,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../server/paths.js';
 import type { BackendReport, BenchSettings, ScenarioResult } from '../dashboard.bench.js';
+import { existingCoursesSection } from './courses-report.js';
 
 /** The issue's targets (PostgreSQL server; start-up with an existing data directory). */
 export const TARGETS = {
@@ -215,6 +216,11 @@ export function renderReport(input: { machine: MachineInfo; settings: BenchSetti
     '',
     'autocannon runs in the bench process, separate from both servers; only one server is under load at a time. On a 2-core machine the load generator, the server and (for the PostgreSQL rows) the database share the cores: at hello-world rates autocannon itself needs about a third of a core, so the baseline is a little lower than on a bigger machine, which makes the ratios slightly kinder to the app, not harsher.',
     '',
+  );
+  // The courses suite (`npm run bench -- --suite courses`) writes its own section; keep it as it was.
+  const courses = existingCoursesSection(input.previous);
+  if (courses) push(courses, '');
+  push(
     '## Notes',
     '',
     preservedNotes(input.previous),
