@@ -128,7 +128,12 @@ describeWithBrowser(describe)('catalogue pages in the browser', () => {
 
     // The whole card opens the course.
     await Promise.all([page.waitForURL(new RegExp(`/courses/${ids.security}$`)), page.locator('.course-card').first().click({ position: { x: 20, y: 20 } })]);
-    await page.getByRole('button', { name: 'Enrol' }).click();
+    const [enrolled] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/courses/${ids.security}/enrol`)),
+      page.getByRole('button', { name: 'Enrol' }).click(),
+    ]);
+    expect(enrolled.status()).toBe(303);
+    await page.waitForLoadState('load');
     await page.getByRole('status').filter({ hasText: 'You are enrolled' }).waitFor();
     expect(await page.getByRole('link', { name: 'Start', exact: true }).getAttribute('href')).toBe(`/courses/${ids.security}/play`);
 
