@@ -11,6 +11,7 @@ import { configureViews } from './views/view-engine.js';
 import { PUBLIC_DIR } from './paths.js';
 import { requestLogging } from './http/request-logging.js';
 import { actorMiddleware, sessionMiddleware } from './auth/session.middleware.js';
+import { saveSessionBeforeRedirect } from './auth/save-before-redirect.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createAuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   app.use(rejectUnsupportedBodies(routes));
   app.use(sessionMiddleware(config, database.db, deps.sessionSecret, deps.clock));
   app.use(actorMiddleware());
+  app.use(saveSessionBeforeRedirect);
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : (req.headers['x-csrf-token'] as string | undefined)),
