@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { DEMO_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { checkAccessibility, describeWithBrowser, formatViolations, launchBrowser, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { DEMO_PASSWORD } from '../helpers/test-app.js';
+import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
 import { scormFixture } from '../helpers/scorm-fixtures.js';
 
 jest.setTimeout(90_000);
 
-let app: TestApp | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  app = await startTestApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const suite = appAndBrowserForFile();
 
 describeWithBrowser(describe)('uploading a course in the browser', () => {
   it('uploads through the form (sent by the progress script), lands on the course with its version, and shows a refusal in the form', async () => {
-    const context = await newContext(browser!, app!.baseUrl);
+    const context = await newContext(suite.browser, suite.app.baseUrl);
     const page = await context.newPage();
     await signInThroughForm(page, 'enablement@vendor.test', DEMO_PASSWORD);
     await page.getByRole('link', { name: 'Courses' }).click();

@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD, linkIn, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { describeWithBrowser, launchBrowser, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { DEMO_PASSWORD, linkIn } from '../helpers/test-app.js';
+import { appAndBrowserForFile, describeWithBrowser, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
 
 jest.setTimeout(60_000);
 
-let app: TestApp | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  app = await startTestApp();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const suite = appAndBrowserForFile();
 
 /** Polls the mailbox the dev transport writes to until a message arrives. */
 async function waitForMail(address: string): Promise<{ subject: string; text: string }[]> {
   for (let i = 0; i < 50; i++) {
-    const mail = await app!.mailTo(address);
+    const mail = await suite.app.mailTo(address);
     if (mail.length > 0) return mail;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return app!.mailTo(address);
+  return suite.app.mailTo(address);
 }
 
 async function signOut(page: Page): Promise<void> {
@@ -34,7 +23,7 @@ async function signOut(page: Page): Promise<void> {
 
 /** Opens the invitation link in a fresh context (no cookies), accepts it, and returns the page, signed in. */
 async function acceptInvitation(link: string, name: string, password: string, expectedHeading: string): Promise<Page> {
-  const context = await newContext(browser!, app!.baseUrl);
+  const context = await newContext(suite.browser, suite.app.baseUrl);
   const page = await context.newPage();
   const res = await page.goto(link);
   expect(res?.status()).toBe(200);
@@ -58,7 +47,7 @@ async function acceptInvitation(link: string, name: string, password: string, ex
 
 describeWithBrowser(describe)('invitation flow in a browser', () => {
   it('a vendor admin invites a partner rep into Acme Systems, who accepts, signs out and signs in again', async () => {
-    const adminContext = await newContext(browser!, app!.baseUrl);
+    const adminContext = await newContext(suite.browser, suite.app.baseUrl);
     const admin = await adminContext.newPage();
     await signInThroughForm(admin, 'admin@vendor.test', DEMO_PASSWORD);
     await expect(admin.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome back, Avery');
@@ -106,12 +95,12 @@ describeWithBrowser(describe)('invitation flow in a browser', () => {
     await expect(newcomer.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome back, Casey');
 
     // The link was used once and is now dead.
-    const reuse = await (await newContext(browser!, app!.baseUrl)).newPage();
+    const reuse = await (await newContext(suite.browser, suite.app.baseUrl)).newPage();
     expect((await reuse.goto(link))?.status()).toBe(410);
   });
 
   it('a partner admin invites a marketer into their own organisation, who accepts and lands signed in', async () => {
-    const context = await newContext(browser!, app!.baseUrl);
+    const context = await newContext(suite.browser, suite.app.baseUrl);
     const admin = await context.newPage();
     await signInThroughForm(admin, 'admin@globex.test', DEMO_PASSWORD);
     await admin.getByRole('link', { name: 'Invite a colleague' }).click();

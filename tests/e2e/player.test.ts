@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Browser, Frame, Page } from 'playwright-core';
+import { describe, expect, it, jest } from '@jest/globals';
+import type { Frame, Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
-import { DEMO_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { checkAccessibility, describeWithBrowser, formatViolations, launchBrowser, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { DEMO_PASSWORD } from '../helpers/test-app.js';
+import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
 import { importPublishedCourse } from '../helpers/courses.js';
 import { attempts, scoStates } from '../../courses/tracking/tracking.table.js';
 import { findUserByEmail } from '../../server/users/users.repository.js';
 
 jest.setTimeout(120_000);
 
-let app: TestApp | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  app = await startTestApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const suite = appAndBrowserForFile();
 
 /** The golf SCO's launch page: player page → host page (content origin) → SCO frame. */
 async function scoFrame(page: Page): Promise<Frame> {
@@ -35,7 +25,7 @@ async function scoFrame(page: Page): Promise<Frame> {
 }
 
 async function stateOf(userEmail: string, courseId: string) {
-  const db = app!.deps.database.db;
+  const db = suite.app.deps.database.db;
   const user = await findUserByEmail(db, userEmail);
   const [attempt] = await db.select().from(attempts).where(and(eq(attempts.userId, user!.id), eq(attempts.courseId, courseId)));
   const states = attempt ? await db.select().from(scoStates).where(eq(scoStates.attemptId, attempt.id)) : [];
@@ -54,8 +44,8 @@ async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, wh
 
 describeWithBrowser(describe)('playing real SCORM packages', () => {
   it('singlescobasic.zip: leave half way and resume on the same page, then finish the quiz with completion, score and time', async () => {
-    const { courseId } = await importPublishedCourse(app!, 'singlescobasic.zip', 'Golf Explained');
-    const context = await newContext(browser!, app!.baseUrl);
+    const { courseId } = await importPublishedCourse(suite.app, 'singlescobasic.zip', 'Golf Explained');
+    const context = await newContext(suite.browser, suite.app.baseUrl);
     const page = await context.newPage();
     // The golf SCO asks "resume where you left off?" with confirm(): answer yes, as a learner would.
     page.on('dialog', (dialog) => void dialog.accept());
@@ -106,8 +96,8 @@ describeWithBrowser(describe)('playing real SCORM packages', () => {
   });
 
   it('RuntimeBasicCalls (SCORM 2004 3rd edition): completion_status, success_status, score.scaled and session time', async () => {
-    const { courseId } = await importPublishedCourse(app!, 'RuntimeBasicCalls_SCORM20043rdEdition.zip', 'Golf 2004');
-    const context = await newContext(browser!, app!.baseUrl);
+    const { courseId } = await importPublishedCourse(suite.app, 'RuntimeBasicCalls_SCORM20043rdEdition.zip', 'Golf 2004');
+    const context = await newContext(suite.browser, suite.app.baseUrl);
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
     await signInThroughForm(page, 'rep@globex.test', DEMO_PASSWORD);
@@ -140,8 +130,8 @@ describeWithBrowser(describe)('playing real SCORM packages', () => {
   });
 
   it('RuntimeMinimumCalls (nested, nine SCOs): table of contents by chapter, launching several SCOs, course roll-up', async () => {
-    const { courseId } = await importPublishedCourse(app!, 'RuntimeMinimumCalls_SCORM12-mini.zip', 'Golf nested');
-    const context = await newContext(browser!, app!.baseUrl);
+    const { courseId } = await importPublishedCourse(suite.app, 'RuntimeMinimumCalls_SCORM12-mini.zip', 'Golf nested');
+    const context = await newContext(suite.browser, suite.app.baseUrl);
     const page = await context.newPage();
     await signInThroughForm(page, 'rep@initech.test', DEMO_PASSWORD);
     await page.goto(`/courses/${courseId}/play`);
@@ -162,7 +152,7 @@ describeWithBrowser(describe)('playing real SCORM packages', () => {
     await page.waitForTimeout(500);
     await page.goto('/');
 
-    const db = app!.deps.database.db;
+    const db = suite.app.deps.database.db;
     const user = await findUserByEmail(db, 'rep@initech.test');
     const rows = await waitFor(
       async () => {

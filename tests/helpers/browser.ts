@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from '@jest/globals';
+import { startTestApp, type TestApp } from './test-app.js';
 
 /** The system Chromium (Debian's package in CI); never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -113,4 +115,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9_-]+/gi, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
+}
+
+/**
+ * The usual setup of a browser test file: a fresh app and one Chromium for the whole file, both closed afterwards.
+ * Read `suite.app` and `suite.browser` inside tests (they are set once beforeAll has run).
+ */
+export function appAndBrowserForFile(env: Record<string, string> = {}): { app: TestApp; browser: Browser } {
+  const suite = {} as { app: TestApp; browser: Browser };
+  beforeAll(async () => {
+    suite.app = await startTestApp(env);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.app?.stop();
+  });
+  return suite;
 }
