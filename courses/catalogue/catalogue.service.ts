@@ -71,6 +71,13 @@ export function createCatalogueService(deps: Pick<AppDeps, 'database'>) {
       return { ...result, page: filter.page, pageSize: CATALOGUE_PAGE_SIZE };
     },
 
+    /** The course row if the caller may open it (the same rule as the course page), without the page's outline and history. */
+    async getOpenableCourse(actor: Actor, courseId: string) {
+      const found = await coursesRepository.findCourseForViewer(db, viewerOf(actor), courseId, { preview: canPerform(actor, 'course.manage') });
+      if (!found) throw httpErrors.notFound('course');
+      return found.course;
+    },
+
     /** The course page: the course, its outline (current version), the caller's attempts and what they may do next. */
     async getCourse(actor: Actor, courseId: string) {
       const mayManage = canPerform(actor, 'course.manage');

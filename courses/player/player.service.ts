@@ -15,7 +15,7 @@ export function createPlayerService(deps: Pick<AppDeps, 'config' | 'clock' | 'se
 
   return {
     async open(actor: Actor, courseId: string, options: { itemId?: string | undefined; startNewAttempt?: boolean }) {
-      const { course } = await catalogue.getCourse(actor, courseId);
+      const course = await catalogue.getOpenableCourse(actor, courseId);
       if (!course.currentVersionId) throw playerErrors.noContent();
       await catalogue.enrol(actor, course.id);
       const started = await tracking.startOrResumeAttempt({

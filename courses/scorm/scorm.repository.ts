@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, max, sql } from 'drizzle-orm';
+import { count, desc, eq, max, sql } from 'drizzle-orm';
 import type { Executor } from '../../server/db/database.js';
 import { courseItems, courseVersions, type CourseVersionRow } from './scorm.table.js';
 import { attempts } from '../tracking/tracking.table.js';
@@ -41,15 +41,3 @@ export async function listVersionsWithLearners(db: Executor, courseId: string) {
     .orderBy(desc(courseVersions.versionNumber));
 }
 
-export async function findVersion(db: Executor, courseId: string, versionId: string): Promise<CourseVersionRow | null> {
-  const rows = await db
-    .select()
-    .from(courseVersions)
-    .where(and(eq(courseVersions.courseId, courseId), eq(courseVersions.id, versionId)))
-    .limit(1);
-  return rows[0] ?? null;
-}
-
-export async function listItems(db: Executor, versionId: string) {
-  return db.select().from(courseItems).where(eq(courseItems.versionId, versionId)).orderBy(asc(courseItems.position));
-}

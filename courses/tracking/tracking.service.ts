@@ -124,6 +124,15 @@ function controlsFromManifest(manifest: unknown): Map<string, RollupControls> {
   return out;
 }
 
+export interface StartAttemptInput {
+  userId: string;
+  organisationId: string;
+  courseId: string;
+  versionIdForNewAttempts: string | null;
+  allowNewAttemptAfterCompletion: boolean;
+  forceNew?: boolean | undefined;
+}
+
 export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' | 'clock'>) {
   const { db } = deps.database;
   const normaliseOptions = { scorm12SuspendDataMax: deps.config.scorm.scorm12SuspendDataMax };
@@ -157,14 +166,7 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     return attempt;
   }
 
-  async function startOrResume(input: {
-    userId: string;
-    organisationId: string;
-    courseId: string;
-    versionIdForNewAttempts: string | null;
-    allowNewAttemptAfterCompletion: boolean;
-    forceNew?: boolean | undefined;
-  }): Promise<StartedAttempt> {
+  async function startOrResume(input: StartAttemptInput): Promise<StartedAttempt> {
     return db.transaction(async (tx) => {
       const latest = await trackingRepository.findLatestAttempt(tx, input.userId, input.courseId);
       // An attempt in progress is always resumed, on the version it started on.
@@ -191,14 +193,7 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
      * after a completed one, when the course allows it (tracking.new_attempt_not_allowed otherwise); it never
      * abandons an attempt in progress.
      */
-    async startOrResumeAttempt(input: {
-      userId: string;
-      organisationId: string;
-      courseId: string;
-      versionIdForNewAttempts: string | null;
-      allowNewAttemptAfterCompletion: boolean;
-      forceNew?: boolean | undefined;
-    }): Promise<StartedAttempt> {
+    async startOrResumeAttempt(input: StartAttemptInput): Promise<StartedAttempt> {
       try {
         return await startOrResume(input);
       } catch (err) {

@@ -133,11 +133,6 @@ export async function listRecentPartners(db: Executor, limit: number) {
     .limit(limit);
 }
 
-export async function findVendorOrganisation(db: Executor): Promise<OrganisationRow | null> {
-  const rows = await db.select().from(organisations).where(eq(organisations.kind, 'vendor')).limit(1);
-  return rows[0] ?? null;
-}
-
 export async function insertOrganisation(db: Executor, values: NewOrganisationRow): Promise<OrganisationRow> {
   const rows = await db.insert(organisations).values(values).returning();
   return rows[0]!;

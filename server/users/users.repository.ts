@@ -98,10 +98,3 @@ export async function updateUser(db: Executor, id: string, values: Partial<Pick<
   return rows[0] ?? null;
 }
 
-export async function countActiveAdmins(db: Executor, organisationId: string, role: UserRole): Promise<number> {
-  const rows = await db
-    .select({ n: count() })
-    .from(users)
-    .where(and(eq(users.organisationId, organisationId), eq(users.role, role), eq(users.status, 'active')));
-  return rows[0]?.n ?? 0;
-}
