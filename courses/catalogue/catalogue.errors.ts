@@ -1,4 +1,5 @@
 import { AppError } from '../../server/http/app-error.js';
+import { formatBytes } from '../scorm/scorm.errors.js';
 
 /** Expected failures of the catalogue, enrolment, course settings and assignments. */
 export const catalogueErrors = {
@@ -22,4 +23,22 @@ export const catalogueErrors = {
     }),
   assignmentExists: () =>
     new AppError('catalogue.assignment_exists', 409, 'The course is already assigned to exactly these people.', { fields: { organisationId: 'already assigned' } }),
+  coverMissing: () => new AppError('catalogue.cover_missing', 400, 'Choose a PNG, JPEG or WebP image to upload as the cover.', { fields: { cover: 'choose an image file' } }),
+  /** what: what the file turned out to be, as the end of a sentence ("a GIF image", "a PNG image that cannot be decoded"). */
+  coverNotImage: (what: string) =>
+    new AppError('catalogue.cover_not_image', 400, `The cover must be a PNG, JPEG or WebP image; this file is ${what}. Save or export it as one of those and upload it again.`, {
+      what,
+      fields: { cover: 'upload a PNG, JPEG or WebP image' },
+    }),
+  coverTooManyPixels: (width: number, height: number, maxPixels: number) =>
+    new AppError(
+      'catalogue.cover_too_many_pixels',
+      400,
+      `The image is ${width} × ${height} pixels; a cover may have at most ${Math.round(maxPixels / 1_000_000)} million pixels. Scale it down (1280 × 720 is plenty) and upload it again.`,
+      { width, height, fields: { cover: 'scale the image down' } },
+    ),
+  coverTooLarge: (maxBytes: number) =>
+    new AppError('catalogue.cover_too_large', 413, `The image is larger than the ${formatBytes(maxBytes)} a cover may be. Save it smaller (1280 × 720 pixels is plenty) and upload it again.`, {
+      fields: { cover: `choose an image of at most ${formatBytes(maxBytes)}` },
+    }),
 };

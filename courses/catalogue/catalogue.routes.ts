@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { RouteSpec } from '../../server/http/route-table.js';
@@ -11,7 +12,11 @@ import { canPerform } from '../../server/tenancy/policy.js';
 import { PARTNER_TYPES } from '../../server/organisations/organisations.table.js';
 import { PARTNER_TYPE_LABELS, REGIONS } from '../../server/organisations/organisations.schema.js';
 import type { CatalogueService, LearnerProgress } from './catalogue.service.js';
-import { isCompleted, learnerStateOf } from './catalogue.service.js';
+import { coverHashOf, isCompleted, learnerStateOf } from './catalogue.service.js';
+import { coverUpload, uploadedCover } from './cover-upload.js';
+import { COVER_MAX_HEIGHT, COVER_MAX_WIDTH, MAX_COVER_BYTES } from './cover-image.js';
+import { removeUpload } from '../scorm/package-upload.js';
+import { formatBytes } from '../scorm/scorm.errors.js';
 import type { CourseReportService } from './course-report.service.js';
 import type { CourseReportRow } from './courses.repository.js';
 import type { CourseRow } from './courses.table.js';
@@ -19,6 +24,7 @@ import {
   assignmentForm,
   assignmentParams,
   catalogueQuery,
+  coverParams,
   COURSE_STATUS_LABELS,
   COURSE_STATUSES,
   LANGUAGES,
@@ -44,6 +50,12 @@ export function coverOf(title: string): { initials: string; colour: number } {
   let hash = 0;
   for (const ch of title) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0;
   return { initials: initials.toUpperCase(), colour: hash % COVER_COLOURS };
+}
+
+/** The uploaded cover's URL (null without one) next to the generated cover, which stays the fallback. */
+function coverModel(course: Pick<CourseRow, 'id' | 'title' | 'coverImageKey'>) {
+  const hash = course.coverImageKey ? coverHashOf(course.coverImageKey) : null;
+  return { ...coverOf(course.title), imageUrl: hash ? `/courses/${course.id}/cover/${hash}.webp` : null };
 }
 
 /** "45 min", "1 h", "1 h 30 min"; null without an estimate. */
@@ -116,7 +128,7 @@ function excerpt(text: string, max = 160): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20)).replace(/[\s.,;:!?…-]+$/u, '')}…`;
 }
 
-function cardModel(c: LearnerProgress & Pick<CourseRow, 'id' | 'title' | 'description' | 'durationMinutes' | 'tags' | 'language' | 'status'>) {
+function cardModel(c: LearnerProgress & Pick<CourseRow, 'id' | 'title' | 'description' | 'durationMinutes' | 'tags' | 'language' | 'status' | 'coverImageKey'>) {
   return {
     id: c.id,
     title: c.title,
@@ -125,7 +137,7 @@ function cardModel(c: LearnerProgress & Pick<CourseRow, 'id' | 'title' | 'descri
     language: c.language,
     languageLabel: languageLabel(c.language),
     tags: c.tags,
-    cover: coverOf(c.title),
+    cover: coverModel(c),
     state: stateModel(c),
     archived: c.status === 'archived',
     lastAccessedAt: c.lastAccessedAt,
@@ -232,6 +244,22 @@ function fileSlug(title: string): string {
   return slug || 'course';
 }
 
+/**
+ * An expected refusal of a settings-page form (400, 409, 413) is shown on the page; anything else (403, 404,
+ * unknown errors) is thrown on to the error handler.
+ */
+function settingsFormFailureOf(err: unknown) {
+  const failure = fieldErrorsOf(err);
+  if (!failure || failure.status === 403 || failure.status === 404) throw err;
+  return failure;
+}
+
+/** After a removal on the settings page: says whether there was anything to remove (a double-submitted form finds nothing), back at its section. */
+function redirectAfterRemoval(req: Request, res: Response, courseId: string, section: string, removed: boolean, messages: { removed: string; alreadyGone: string }) {
+  flash(req, removed ? 'success' : 'info', removed ? messages.removed : messages.alreadyGone);
+  res.redirect(303, `/courses/${courseId}/settings#${section}`);
+}
+
 /* ---------- routes ---------- */
 
 export function catalogueRoutes(catalogue: CatalogueService, reports: CourseReportService): RouteSpec[] {
@@ -239,7 +267,15 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
     req: Request,
     res: Response,
     status: number,
-    model: { values?: Record<string, string | string[]>; errors?: FieldErrors; message?: string; assignmentValues?: Record<string, string | string[]>; assignmentErrors?: FieldErrors; assignmentMessage?: string },
+    model: {
+      values?: Record<string, string | string[]>;
+      errors?: FieldErrors;
+      message?: string;
+      assignmentValues?: Record<string, string | string[]>;
+      assignmentErrors?: FieldErrors;
+      assignmentMessage?: string;
+      coverMessage?: string;
+    },
   ) => {
     const { course, tiers, organisations, assignments } = await catalogue.getSettings(req.actor!, courseIdOf(req));
     const values = model.values ?? {
@@ -278,8 +314,12 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
       ],
       assignmentErrors: model.assignmentErrors ?? {},
       assignmentMessage: model.assignmentMessage,
+      cover: coverModel(course),
+      coverHint: `PNG, JPEG or WebP, up to ${formatBytes(MAX_COVER_BYTES)}. It is shown at up to ${COVER_MAX_WIDTH} × ${COVER_MAX_HEIGHT} pixels; a landscape 16:9 image fills the catalogue card best.`,
+      coverMessage: model.coverMessage,
     });
   };
+  const uploadCover = coverUpload(catalogue.coverUploadDir);
 
   return [
     {
@@ -337,7 +377,7 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
             draft: course.status === 'draft',
             archived: course.status === 'archived',
           },
-          cover: coverOf(course.title),
+          cover: coverModel(course),
           state: stateModel(progress),
           action: nextAction(course, progress, permissions.mayManage),
           outline: outlineTree(outline, itemStatuses),
@@ -383,9 +423,65 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
           flash(req, 'success', course.status === 'published' ? 'Settings saved. The course is published in the catalogue.' : `Settings saved. The course is ${course.status}, so learners do not see it in the catalogue.`);
           res.redirect(303, `/courses/${id}/settings`);
         } catch (err) {
-          const failure = fieldErrorsOf(err);
-          if (!failure || failure.status === 403 || failure.status === 404) throw err;
+          const failure = settingsFormFailureOf(err);
           await renderSettings(req, res, failure.status, { values, errors: failure.fields, message: failure.message });
+        }
+      },
+    },
+    {
+      method: 'post',
+      path: '/courses/:id/cover',
+      access: { action: 'course.manage' },
+      upload: uploadCover,
+      handler: async (req, res) => {
+        const id = courseIdOf(req);
+        // The settings page's script sends the form itself (the CSRF token travels in a header) and asks for JSON.
+        const wantsJson = req.accepts(['html', 'json']) === 'json';
+        try {
+          const { course } = await catalogue.setCover(req.actor!, id, uploadedCover(req));
+          flash(req, 'success', `The cover of "${course.title}" is updated. The catalogue shows it now.`);
+          // The script navigates from this very page: a location differing only by its #fragment would scroll, not reload.
+          if (wantsJson) res.json({ location: `/courses/${id}/settings` });
+          else res.redirect(303, `/courses/${id}/settings#cover-heading`);
+        } catch (err) {
+          if (wantsJson) throw err;
+          const failure = settingsFormFailureOf(err);
+          await renderSettings(req, res, failure.status, { coverMessage: failure.message });
+        } finally {
+          await removeUpload(req);
+        }
+      },
+    },
+    {
+      method: 'post',
+      path: '/courses/:id/cover/delete',
+      access: { action: 'course.manage' },
+      handler: async (req, res) => {
+        const { course, removed } = await catalogue.removeCover(req.actor!, courseIdOf(req));
+        redirectAfterRemoval(req, res, course.id, 'cover-heading', removed, {
+          removed: 'Cover removed. The catalogue shows the generated initials cover again.',
+          alreadyGone: 'The course had no cover image to remove.',
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/courses/:id/cover/:hash.webp',
+      access: { action: 'course.take' },
+      handler: async (req, res) => {
+        const params = coverParams.safeParse(req.params);
+        if (!params.success) throw httpErrors.notFound('course');
+        const image = await catalogue.getCoverImage(req.actor!, params.data.id, params.data.hash);
+        // Our own re-encoded WebP, so safe to serve from the app origin; the hash in the URL changes with the image.
+        res.setHeader('Content-Type', 'image/webp');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+        res.setHeader('Content-Length', String(image.size));
+        try {
+          await pipeline(image.body, res);
+        } catch (err) {
+          // A page closed while its images load is normal; anything else is a storage failure mid-stream.
+          if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
         }
       },
     },
@@ -403,8 +499,7 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
           flash(req, 'success', 'Assignment added. The course now appears in My learning for the people it reaches.');
           res.redirect(303, `/courses/${id}/settings#assignments-heading`);
         } catch (err) {
-          const failure = fieldErrorsOf(err);
-          if (!failure || failure.status === 403 || failure.status === 404) throw err;
+          const failure = settingsFormFailureOf(err);
           await renderSettings(req, res, failure.status, { assignmentValues, assignmentErrors: failure.fields, assignmentMessage: failure.message });
         }
       },
@@ -417,8 +512,10 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
         const params = assignmentParams.safeParse(req.params);
         if (!params.success) throw httpErrors.notFound('assignment');
         const { course, removed } = await catalogue.removeAssignment(req.actor!, params.data.id, params.data.assignmentId);
-        flash(req, removed ? 'success' : 'info', removed ? 'Assignment removed. People already enrolled stay enrolled.' : 'That assignment had already been removed.');
-        res.redirect(303, `/courses/${course.id}/settings#assignments-heading`);
+        redirectAfterRemoval(req, res, course.id, 'assignments-heading', removed, {
+          removed: 'Assignment removed. People already enrolled stay enrolled.',
+          alreadyGone: 'That assignment had already been removed.',
+        });
       },
     },
     {

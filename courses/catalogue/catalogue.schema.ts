@@ -113,3 +113,6 @@ export const reportQuery = z.object({
   organisationId: z.uuid().optional().catch(undefined),
   page: pageQuery,
 });
+
+/** A cover's URL: the course and the SHA-256 (hex) of the image, which changes whenever the image does. */
+export const coverParams = z.object({ id: z.uuid(), hash: z.string().regex(/^[0-9a-f]{64}$/) });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { AppDeps } from '../../server/app-deps.js';
 import type { Executor } from '../../server/db/database.js';
 import type { Actor } from '../../server/tenancy/actor.js';
@@ -9,6 +10,7 @@ import * as coursesRepository from './courses.repository.js';
 import * as organisationsRepository from '../../server/organisations/organisations.repository.js';
 import { catalogueErrors } from './catalogue.errors.js';
 import type { AssignmentInput, SettingsInput } from './catalogue.schema.js';
+import { normaliseCover } from './cover-image.js';
 
 export const CATALOGUE_PAGE_SIZE = 24;
 
@@ -36,6 +38,14 @@ export function learnerStateOf(p: LearnerProgress): LearnerState {
   return p.assigned ? 'assigned' : 'not_enrolled';
 }
 
+/** Where a course's cover is stored: named by its content hash, so a replaced cover never shares a URL with the old one. */
+export const coverKeyOf = (courseId: string, hash: string) => `covers/${courseId}/${hash}.webp`;
+
+/** The content hash in a cover key (the part of the cover's URL that changes with the image). */
+export function coverHashOf(key: string): string | null {
+  return /^covers\/[^/]+\/([0-9a-f]{64})\.webp$/.exec(key)?.[1] ?? null;
+}
+
 const viewerOf = (actor: Actor): coursesRepository.CatalogueViewer => ({
   userId: actor.userId,
   organisationId: actor.organisationId,
@@ -48,20 +58,44 @@ const viewerOf = (actor: Actor): coursesRepository.CatalogueViewer => ({
  * settings and assignments. Visibility is decided in SQL (courses.repository) from the caller's organisation row;
  * a course the caller may not see is answered exactly like a missing one.
  */
-export function createCatalogueService(deps: Pick<AppDeps, 'database'>) {
+export function createCatalogueService(deps: Pick<AppDeps, 'database' | 'storage' | 'config' | 'logger'>) {
   const { db } = deps.database;
 
   function assertManager(actor: Actor) {
     if (!canPerform(actor, 'course.manage')) throw httpErrors.forbidden();
   }
 
-  async function loadForManagement(courseId: string, executor: Executor = db) {
-    const course = await coursesRepository.findCourse(executor, courseId);
+  async function loadForManagement(courseId: string, executor: Executor = db, options: { forUpdate?: boolean } = {}) {
+    const course = await coursesRepository.findCourse(executor, courseId, options);
     if (!course) throw httpErrors.notFound('course');
     return course;
   }
 
+  async function openableCourse(actor: Actor, courseId: string) {
+    const found = await coursesRepository.findCourseForViewer(db, viewerOf(actor), courseId, { preview: canPerform(actor, 'course.manage') });
+    if (!found) throw httpErrors.notFound('course');
+    return found.course;
+  }
+
+  /** Sets the course's cover key under a row lock (so concurrent changes each see the key they replace); returns the key it replaced. */
+  async function swapCoverKey(courseId: string, key: string | null) {
+    return db.transaction(async (tx) => {
+      const before = await loadForManagement(courseId, tx, { forUpdate: true });
+      const course = before.coverImageKey === key ? before : (await coursesRepository.updateCourse(tx, courseId, { coverImageKey: key }))!;
+      return { course, replacedKey: before.coverImageKey };
+    });
+  }
+
+  /** Deletes a cover object nothing points to any more; a failure only leaves an orphan behind, so it is logged, not thrown. */
+  async function discardCoverObject(key: string) {
+    // The key ends in "<64 hex>.webp", so as a prefix it matches that one object only.
+    await deps.storage.deletePrefix(key).catch((err) => deps.logger.error({ err, storageKey: key }, 'could not delete a course cover that is no longer used'));
+  }
+
   return {
+    /** Where cover uploads are written before setCover reads them (under DATA_DIR, next to package uploads). */
+    coverUploadDir: path.join(deps.config.dataDir, 'tmp', 'uploads'),
+
     async listCatalogue(actor: Actor, filter: { q?: string | undefined; page: number }) {
       const result = await coursesRepository.listCatalogue(db, viewerOf(actor), {
         q: filter.q,
@@ -72,11 +106,7 @@ export function createCatalogueService(deps: Pick<AppDeps, 'database'>) {
     },
 
     /** The course row if the caller may open it (the same rule as the course page), without the page's outline and history. */
-    async getOpenableCourse(actor: Actor, courseId: string) {
-      const found = await coursesRepository.findCourseForViewer(db, viewerOf(actor), courseId, { preview: canPerform(actor, 'course.manage') });
-      if (!found) throw httpErrors.notFound('course');
-      return found.course;
-    },
+    getOpenableCourse: openableCourse,
 
     /** The course page: the course, its outline (current version), the caller's attempts and what they may do next. */
     async getCourse(actor: Actor, courseId: string) {
@@ -176,6 +206,54 @@ export function createCatalogueService(deps: Pick<AppDeps, 'database'>) {
         if (await coursesRepository.findSameAssignment(tx, course.id, input.organisationId, input.role)) throw catalogueErrors.assignmentExists();
         return coursesRepository.insertAssignment(tx, { courseId: course.id, organisationId: input.organisationId, role: input.role, assignedById: actor.userId });
       });
+    },
+
+    /**
+     * Makes the uploaded image the course's cover: checked and re-encoded first (a refused file stores nothing),
+     * then stored, then the row points to it; the cover it replaces is deleted only once the row no longer
+     * points to it. The caller removes the temp file.
+     */
+    async setCover(actor: Actor, courseId: string, upload: { path: string }) {
+      assertManager(actor);
+      const current = await loadForManagement(courseId);
+      const cover = await normaliseCover(upload.path);
+      const key = coverKeyOf(courseId, cover.hash);
+      await deps.storage.put(key, cover.webp, { contentType: 'image/webp' });
+      let swapped: Awaited<ReturnType<typeof swapCoverKey>>;
+      try {
+        swapped = await swapCoverKey(courseId, key);
+      } catch (err) {
+        // The same image uploaded again has the same key: the object is then the live cover, not a leftover.
+        if (current.coverImageKey !== key) await discardCoverObject(key);
+        throw err;
+      }
+      if (swapped.replacedKey && swapped.replacedKey !== key) await discardCoverObject(swapped.replacedKey);
+      deps.logger.info({ courseId, storageKey: key, width: cover.width, height: cover.height, userId: actor.userId }, 'course cover updated');
+      return { course: swapped.course };
+    },
+
+    /** Back to the generated cover. Removing a cover that is already gone is not an error (a double-submitted form): removed is then false. */
+    async removeCover(actor: Actor, courseId: string) {
+      assertManager(actor);
+      const { course, replacedKey } = await swapCoverKey(courseId, null);
+      if (replacedKey) {
+        await discardCoverObject(replacedKey);
+        deps.logger.info({ courseId, storageKey: replacedKey, userId: actor.userId }, 'course cover removed');
+      }
+      return { course, removed: replacedKey !== null };
+    },
+
+    /**
+     * The cover image of a course the caller may open (the course page's rule); a course they may not see
+     * answers 404 exactly like a missing one, and so does a hash that is not the current cover's.
+     */
+    async getCoverImage(actor: Actor, courseId: string, hash: string) {
+      const course = await openableCourse(actor, courseId);
+      const key = coverKeyOf(course.id, hash);
+      if (course.coverImageKey !== key) throw httpErrors.notFound('cover image');
+      const image = await deps.storage.get(key);
+      if (!image) throw httpErrors.notFound('cover image');
+      return image;
     },
 
     /** Removing an assignment that is already gone is not an error (a double-submitted form): removed is then false. */

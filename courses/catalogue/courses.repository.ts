@@ -17,8 +17,9 @@ export async function insertCourse(db: Executor, values: NewCourseRow): Promise<
   return rows[0]!;
 }
 
-export async function findCourse(db: Executor, id: string): Promise<CourseRow | null> {
-  const rows = await db.select().from(courses).where(eq(courses.id, id)).limit(1);
+export async function findCourse(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<CourseRow | null> {
+  const query = db.select().from(courses).where(eq(courses.id, id)).limit(1);
+  const rows = options.forUpdate ? await query.for('update') : await query;
   return rows[0] ?? null;
 }
 
@@ -126,6 +127,7 @@ const cardFields = {
   tags: courses.tags,
   language: courses.language,
   status: courses.status,
+  coverImageKey: courses.coverImageKey,
 };
 
 function progressFields(db: Executor, viewer: CatalogueViewer, latest: ReturnType<typeof latestAttemptsOf>) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { asc, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { TestClient } from '../helpers/http-client.js';
 import { checkAccessibility, describeWithBrowser, formatViolations, launchBrowser, MOBILE, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
@@ -19,6 +20,22 @@ let browser: Browser | undefined;
 const ids: Record<string, string> = {};
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** A 1600 × 900 landscape cover with shapes (a flat colour would hide cropping and scaling in screenshots). */
+async function golfCoverPng(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="900">
+    <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#3a7bd5"/><stop offset="1" stop-color="#a8d8f0"/></linearGradient></defs>
+    <rect width="1600" height="900" fill="url(#sky)"/><circle cx="1180" cy="260" r="120" fill="#fff6c8"/>
+    <path d="M0 640 Q400 540 800 620 T1600 600 V900 H0 Z" fill="#2e8b57"/><rect x="700" y="380" width="8" height="250" fill="#eee"/><path d="M708 380 L820 420 L708 460 Z" fill="#c0392b"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+/** Waits until the first image matching selector is done loading; returns its decoded width (0 when it could not be loaded). */
+async function loadedImageWidth(page: Page, selector: string): Promise<number> {
+  await page.waitForFunction((s) => document.querySelector<HTMLImageElement>(s)?.complete === true, selector);
+  return page.locator(selector).first().evaluate((img: HTMLImageElement) => img.naturalWidth);
+}
 
 /** Courses set up as enablement does it (package upload, then settings), over HTTP; progress inserted with Drizzle. */
 async function seedCatalogue(a: TestApp) {
@@ -58,6 +75,16 @@ async function seedCatalogue(a: TestApp) {
     ['language', 'de'],
   ]);
   ids.emea = await create('EMEA Distribution Playbook', 'singlescobasic.zip', [['visibleRegions', 'EMEA']]);
+  // Golf gets an uploaded cover, as the settings page's script sends it; the other courses keep their initials.
+  const cover = new FormData();
+  cover.set('cover', new Blob([new Uint8Array(await golfCoverPng())], { type: 'image/png' }), 'golf.png');
+  const covered = await fetch(`${a.baseUrl}/courses/${ids.golf}/cover`, {
+    method: 'POST',
+    body: cover,
+    redirect: 'manual',
+    headers: { 'x-csrf-token': csrfOf((await manager.get(`/courses/${ids.golf}/settings`)).text), cookie: `pa.sid=${manager.cookie('pa.sid')}` },
+  });
+  if (covered.status !== 303) throw new Error(`cover of golf: ${covered.status}`);
 
   const db = a.deps.database.db;
   const rep = (await findUserByEmail(db, 'rep@acme.test'))!;
@@ -120,6 +147,11 @@ describeWithBrowser(describe)('catalogue pages in the browser', () => {
     await page.waitForURL((url) => url.pathname === '/courses');
     const titles = await page.locator('.course-card__title').allTextContents();
     expect(titles).toEqual(['Golf Explained: Rules and Etiquette', 'Pricing and Deal Registration', 'Security Fundamentals']);
+    // Golf's uploaded cover (decorative, next to its title) loads in the browser, scaled to 1280 × 720; the others keep their initials.
+    expect(await page.locator('.course-card img.cover').count()).toBe(1);
+    expect(await page.locator('.course-card img.cover').getAttribute('alt')).toBe('');
+    expect(await loadedImageWidth(page, '.course-card img.cover')).toBe(1280);
+    expect(await page.locator('.course-card .cover__initials').allTextContents()).toEqual(['PA', 'SF']);
     await expectAccessible(page, 'desktop-catalogue');
 
     await page.getByRole('searchbox', { name: 'Search' }).fill('security');
@@ -143,6 +175,7 @@ describeWithBrowser(describe)('catalogue pages in the browser', () => {
     expect(await page.locator('.outline__item--chapter').count()).toBe(2);
     expect(await page.locator('.outline__item--lesson').count()).toBe(9);
     expect(await page.getByRole('table', { name: /Your attempts/ }).getByRole('row').count()).toBe(3);
+    expect(await loadedImageWidth(page, '.course-aside img.cover')).toBe(1280);
     await expectAccessible(page, 'desktop-course-detail');
 
     await page.getByRole('link', { name: 'My learning' }).first().click();
@@ -170,7 +203,23 @@ describeWithBrowser(describe)('catalogue pages in the browser', () => {
     await page.goto(`/courses/${ids.golf}/manage`);
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(new RegExp(`/courses/${ids.golf}/settings$`));
+    expect(await loadedImageWidth(page, '.cover-settings img.cover')).toBe(1280);
     await expectAccessible(page, 'desktop-course-settings');
+
+    // The cover form goes through the page's upload script (CSRF token in a header): a text file named .png is
+    // refused with the reason shown on the page, then a real image replaces the cover.
+    const coverInput = page.getByLabel('Replace the cover with');
+    expect(await coverInput.getAttribute('aria-describedby')).toBe('cover-hint');
+    await coverInput.setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all\n') });
+    await page.getByRole('button', { name: 'Upload cover' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The cover must be a PNG, JPEG or WebP image; this file is text, not an image.' }).waitFor();
+    await expectAccessible(page, 'desktop-course-settings-cover-error');
+    const previousCover = await page.locator('.cover-settings img.cover').getAttribute('src');
+    await coverInput.setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await sharp(await golfCoverPng()).flop().jpeg().toBuffer() });
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Upload cover' }).click()]);
+    await page.getByRole('status').filter({ hasText: 'is updated' }).waitFor();
+    expect(await page.locator('.cover-settings img.cover').getAttribute('src')).not.toBe(previousCover);
+    expect(await loadedImageWidth(page, '.cover-settings img.cover')).toBe(1280);
 
     // A validation error is shown at the field and the form keeps its state.
     await page.getByLabel('Title').fill('');

@@ -117,6 +117,18 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'GET /courses/:id/settings', target: 'course', own: courseManagers },
   { route: 'POST /courses/:id/settings', target: 'course', body: { title: '' }, own: courseManagers },
   { route: 'POST /courses/:id/assignments', target: 'course', body: {}, own: courseManagers },
+  // Without a file (the matrix sends a plain form) a manager is told to choose an image (400).
+  { route: 'POST /courses/:id/cover', target: 'course', own: courseManagers },
+  // Removing a cover the course does not have redirects (a double-submitted form), so every manager gets the handler.
+  { route: 'POST /courses/:id/cover/delete', target: 'course', own: courseManagers },
+  // The matrix courses have no cover, so a signed-in caller gets 404 as for any hash that is not the current cover's;
+  // who may fetch a real cover (the course page's visibility) is tested in course-cover.test.ts.
+  {
+    route: 'GET /courses/:id/cover/:hash.webp',
+    target: 'catalogueCourse',
+    own: { ...all('not_found'), anonymous: 'sign_in' },
+    foreign: {},
+  },
   // Removing an assignment that is already gone redirects (a double-submitted form), so every manager gets the handler.
   { route: 'POST /courses/:id/assignments/:assignmentId/delete', target: 'assignment', own: courseManagers },
   { route: 'GET /courses/:id/report', target: 'catalogueCourse', own: courseReporters, foreign: { partner_admin: 'not_found' } },
