@@ -6,11 +6,16 @@ import type { AppDeps } from '../../server/app-deps.js';
 import { isAppError } from '../../server/http/app-error.js';
 import { VIEWS_DIR } from '../../server/paths.js';
 import { createTrackingService } from '../tracking/tracking.service.js';
+import { createSequencingService } from '../player/sequencing.service.js';
 import { launchOf } from './content-server.js';
 
 const require = createRequire(import.meta.url);
 const SCORM_AGAIN_DIST = path.dirname(require.resolve('scorm-again/scorm12'));
 const PLAYER_ASSETS = path.join(VIEWS_DIR, 'player');
+
+/** scorm-again's serialised sequencing state (a few KB for a typical activity tree). */
+const SEQUENCING_STATE_MAX_CHARS = 512 * 1024;
+const sequencingBody = z.object({ state: z.string().min(2).max(SEQUENCING_STATE_MAX_CHARS) });
 
 /** scorm-again wraps each commit with what this endpoint needs (see views/player/host.js). */
 const commitBody = z.object({
@@ -33,6 +38,7 @@ const commitBody = z.object({
  */
 export function lmsEndpoints(deps: AppDeps): Router {
   const tracking = createTrackingService(deps);
+  const sequencing = createSequencingService(deps);
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -50,23 +56,27 @@ export function lmsEndpoints(deps: AppDeps): Router {
     const itemId = typeof req.query.item === 'string' ? req.query.item : '';
     try {
       const data = await tracking.launchData({ attemptId: launch.attemptId, userId: launch.userId, itemId });
-      res.json({ ...data, appOrigin: new URL(deps.config.appUrl).origin });
+      // SCORM 2004: the activity tree and saved state for scorm-again's sequencing engine, which decides navigation.
+      const sequencingData = data.standard === 'scorm2004' ? await sequencing.launchSequencing(launch) : null;
+      res.json({ ...data, sequencing: sequencingData, appOrigin: new URL(deps.config.appUrl).origin });
     } catch (err) {
       answerError(res, err);
     }
   });
 
+  // The sequencing engine's state after each navigation and commit (JSON; text/plain when sent as a beacon on page hide).
+  router.post('/sequencing', express.json({ limit: '1mb' }), express.text({ type: 'text/plain', limit: '1mb' }), async (req, res) => {
+    const parsed = sequencingBody.safeParse(parseMaybeText(req.body));
+    if (!parsed.success) return void res.status(400).json({ result: false, error: { code: 'tracking.invalid_body', message: 'Send { "state": "<serialised sequencing state>" }.' } });
+    const stored = await sequencing.saveState(launchOf(res), parsed.data.state);
+    res.json({ result: true, stored });
+  });
+
   // JSON from scorm-again's commits; text/plain from its sendBeacon on Terminate/LMSFinish and page hide.
   router.post('/commit', express.json({ limit: '2mb' }), express.text({ type: 'text/plain', limit: '2mb' }), async (req, res) => {
     const launch = launchOf(res);
-    let body: unknown = req.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        return void res.status(400).json({ result: false, errorCode: 101, error: { code: 'tracking.invalid_body', message: 'The commit body is not JSON.' } });
-      }
-    }
+    const body = parseMaybeText(req.body);
+    if (body === INVALID_JSON) return void res.status(400).json({ result: false, errorCode: 101, error: { code: 'tracking.invalid_body', message: 'The commit body is not JSON.' } });
     const parsed = commitBody.safeParse(body);
     if (!parsed.success) {
       return void res.status(400).json({ result: false, errorCode: 101, error: { code: 'tracking.invalid_body', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
@@ -81,6 +91,18 @@ export function lmsEndpoints(deps: AppDeps): Router {
   });
 
   return router;
+}
+
+const INVALID_JSON = Symbol('invalid JSON');
+
+/** A beacon sends its JSON as text/plain (express.text leaves a string); JSON bodies arrive parsed. */
+function parseMaybeText(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return INVALID_JSON;
+  }
 }
 
 /** scorm-again reads { result, errorCode }; anything but result true is a failed commit for it to report and retry. */

@@ -51,6 +51,8 @@ export function playerRoutes(player: PlayerService): RouteSpec[] {
               state: i.launchable ? lessonState(i) : null,
             })),
           current: { id: opened.current.id, title: opened.current.title },
+          // SCORM 2004: scorm-again's sequencing engine in the host page enables these controls (see views/player/host.js).
+          sequenced: opened.summary.standard === 'scorm2004',
           previousHref: opened.previous ? playHref(opened.previous) : null,
           nextHref: opened.next ? playHref(opened.next) : null,
           hostUrl: opened.hostUrl,

@@ -5,3 +5,4 @@ export * from '../auth/auth.table.js';
 export * from '../../courses/catalogue/courses.table.js';
 export * from '../../courses/scorm/scorm.table.js';
 export * from '../../courses/tracking/tracking.table.js';
+export * from '../../courses/player/sequencing.table.js';

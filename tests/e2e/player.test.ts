@@ -2,6 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { Frame, Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { DEMO_PASSWORD } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
 import { importPublishedCourse } from '../helpers/courses.js';
 import { attempts, scoStates } from '../../courses/tracking/tracking.table.js';
@@ -30,16 +31,6 @@ async function stateOf(userEmail: string, courseId: string) {
   const [attempt] = await db.select().from(attempts).where(and(eq(attempts.userId, user!.id), eq(attempts.courseId, courseId)));
   const states = attempt ? await db.select().from(scoStates).where(eq(scoStates.attemptId, attempt.id)) : [];
   return { attempt, state: states[0] };
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < 100 && !ok(value); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  if (!ok(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-  return value;
 }
 
 describeWithBrowser(describe)('playing real SCORM packages', () => {
