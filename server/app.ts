@@ -92,7 +92,13 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : (req.headers['x-csrf-token'] as string | undefined)),
   });
-  app.use(csrfSynchronisedProtection);
+  // Uploads from a plain form carry their token inside the multipart body: their route checks it after parsing.
+  routes.checkDeferredCsrfWith(csrfSynchronisedProtection);
+  app.use((req, res, next) => {
+    if (!routes.defersCsrf(req)) return csrfSynchronisedProtection(req, res, next);
+    res.locals.csrfDeferred = true;
+    next();
+  });
   app.use(shellMiddleware((req) => generateToken(req)));
 
   const throttle = createLoginThrottle(config.loginThrottle);

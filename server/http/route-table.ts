@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { match } from 'path-to-regexp';
 import type { Action } from '../tenancy/policy.js';
@@ -33,10 +34,25 @@ export class RouteTable {
 
   private running = 0;
   private idleWaiters: (() => void)[] = [];
+  private csrfCheck: RequestHandler | null = null;
+
+  /**
+   * The CSRF check for uploads posted by a plain HTML form (no X-CSRF-Token header): their token is a multipart
+   * field, readable only once the route's multer middleware has parsed the body, so the app-wide check defers
+   * them (res.locals.csrfDeferred) and the route runs this after the upload; on failure the files are deleted.
+   */
+  checkDeferredCsrfWith(check: RequestHandler): void {
+    this.csrfCheck = check;
+  }
+
+  /** Whether the app-wide CSRF check must leave this request to its route (see checkDeferredCsrfWith). */
+  defersCsrf(req: Request): boolean {
+    return req.method === 'POST' && req.headers['x-csrf-token'] === undefined && Boolean(req.is('multipart/form-data')) && this.acceptsMultipart(req.method, req.path);
+  }
 
   register(router: Router, specs: readonly RouteSpec[]): void {
     for (const spec of specs) {
-      const guards = spec.upload ? [accessGuard(spec.access), spec.upload] : [accessGuard(spec.access)];
+      const guards = spec.upload ? [accessGuard(spec.access), spec.upload, this.deferredCsrfGuard()] : [accessGuard(spec.access)];
       router[spec.method](spec.path, ...guards, this.tracked(spec.handler));
       const matcher = match(spec.path, { decode: decodeURIComponent });
       this.entries.push({
@@ -60,6 +76,17 @@ export class RouteTable {
       timer.unref();
       this.idleWaiters.push(() => (clearTimeout(timer), resolve()));
     });
+  }
+
+  private deferredCsrfGuard(): RequestHandler {
+    return (req, res, next) => {
+      if (res.locals.csrfDeferred !== true) return next();
+      if (this.csrfCheck === null) return next(new Error('RouteTable: an upload deferred its CSRF check, but no check was given (checkDeferredCsrfWith)'));
+      this.csrfCheck(req, res, (err?: unknown) => {
+        if (err === undefined) return next();
+        void discardUploadedFiles(req).finally(() => next(err));
+      });
+    };
   }
 
   private tracked(handler: RouteSpec['handler']): RequestHandler {
@@ -88,6 +115,11 @@ export class RouteTable {
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods];
   }
+}
+
+async function discardUploadedFiles(req: Request): Promise<void> {
+  const files = [req.file, ...(Array.isArray(req.files) ? req.files : Object.values(req.files ?? {}).flat())];
+  await Promise.all(files.map((file) => (file?.path ? rm(file.path, { force: true }) : undefined)));
 }
 
 function accessGuard(access: RouteAccess): RequestHandler {
