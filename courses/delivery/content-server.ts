@@ -10,7 +10,7 @@ import type { StoredObjectBody, StoredObjectInfo } from '../../server/storage/st
 import { isAppError } from '../../server/http/app-error.js';
 import { isDatabaseUnavailable } from '../../server/db/db.errors.js';
 import { deriveLaunchTokenKey, verifyLaunchToken } from './launch-token.js';
-import { findLaunchGrant, type LaunchGrant } from './content.repository.js';
+import { launchGrantFinder, type LaunchGrant } from './content.repository.js';
 import { lmsEndpoints } from './lms-endpoints.js';
 
 /**
@@ -81,9 +81,10 @@ export function createContentApp(deps: AppDeps): Express {
 
   // The token check for everything under /c/<token>/: files and the LMS endpoints alike.
   const launchRoutes = express.Router({ mergeParams: true });
+  const findLaunchGrant = launchGrantFinder(database.db);
   launchRoutes.use(async (req, res, next) => {
     const claims = verifyLaunchToken(String(req.params.token ?? ''), key, clock());
-    const grant = claims && (await findLaunchGrant(database.db, claims));
+    const grant = claims && (await findLaunchGrant(claims));
     if (!claims || !grant) return refuse(res);
     res.locals.launch = { ...grant, expiresAt: claims.expiresAt } satisfies ActiveLaunch;
     next();

@@ -194,6 +194,17 @@ function scorm12Spec(suspendDataMax: number): Spec {
   });
 }
 
+/** The SCORM 1.2 spec for a suspend_data limit, built once per limit (the limit comes from the config). */
+const scorm12Specs = new Map<number, Spec>();
+function scorm12SpecFor(suspendDataMax: number): Spec {
+  let spec = scorm12Specs.get(suspendDataMax);
+  if (spec === undefined) {
+    spec = scorm12Spec(suspendDataMax);
+    scorm12Specs.set(suspendDataMax, spec);
+  }
+  return spec;
+}
+
 const SCORM2004_SPEC: Spec = (() => {
   const score = object({ scaled: decimal(-1, 1), raw: decimal(), min: decimal(), max: decimal() });
   const completion = vocab('completed', 'incomplete', 'not attempted', 'unknown');
@@ -304,6 +315,8 @@ class Validator {
         const string = this.scalarText(value, element);
         const max = spec.max ?? GENERIC_STRING_MAX;
         const counted = spec.lang ? withoutLangDelimiter(string) : string;
+        // Code points never outnumber UTF-16 units: only a string longer than the limit in units needs counting.
+        if (counted.length <= max) return;
         const length = characterLength(counted, max);
         if (length > max) throw trackingErrors.valueTooLong(STANDARD_LABEL[this.standard], element, length, max);
         return;
@@ -386,14 +399,22 @@ class Validator {
 
 /** JSON with object keys sorted at every level, so the same data always gives the same digest (jsonb reorders keys). */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((entry) => canonicalJson(entry)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, child]) => child !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonicalJson(child)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  // String concatenation rather than arrays of parts: this runs on every commit, over every element.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value ?? null);
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  // sort() without a comparator orders by UTF-16 code units, as `<` on strings does.
+  for (const key of Object.keys(object).sort()) {
+    const child = object[key];
+    if (child === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(child)}`;
+  }
+  return `${out}}`;
 }
 
 export interface NormaliseOptions {
@@ -402,9 +423,11 @@ export interface NormaliseOptions {
 }
 
 export interface NormalisedCommit {
-  /** The cmi object exactly as sent (envelope removed): what is stored in sco_states.cmi. */
+  /** The cmi object as sent (envelope removed; object keys sorted): what is stored in sco_states.cmi. */
   cmi: CmiObject;
-  /** sha256 of its canonical JSON: equal digests mean the same commit. */
+  /** Its canonical JSON (canonicalJson): the text stored as jsonb, and what the digest is computed on. */
+  json: string;
+  /** sha256 of json: equal digests mean the same commit. */
   digest: string;
 }
 
@@ -423,11 +446,12 @@ export function normaliseCommit(standard: ScormStandard, cmi: unknown, options: 
   // scorm-again's envelope { cmi: {...}, adl?, sharedData?, commitSequence? }: the data is under "cmi".
   if (isPlainObject(cmi) && isPlainObject(cmi.cmi)) inner = cmi.cmi;
   if (!isPlainObject(inner)) throw trackingErrors.invalidCmi('cmi', 'must be an object of data model elements');
-  const spec = standard === 'scorm12' ? scorm12Spec(suspendDataLimit(standard, options)) : SCORM2004_SPEC;
+  const spec = standard === 'scorm12' ? scorm12SpecFor(suspendDataLimit(standard, options)) : SCORM2004_SPEC;
   new Validator(standard).check(inner, spec, 'cmi');
-  // A structural copy through JSON: what is stored is what the digest was computed on, whatever the caller does next.
-  const copy = JSON.parse(JSON.stringify(inner)) as CmiObject;
-  return { cmi: copy, digest: createHash('sha256').update(canonicalJson(copy)).digest('hex') };
+  // The JSON text is made once and the object copied from it: what is stored is what the digest was computed on,
+  // whatever the caller does next with what it passed in. jsonb does not keep key order, so sorting changes nothing stored.
+  const json = canonicalJson(inner);
+  return { cmi: JSON.parse(json) as CmiObject, json, digest: createHash('sha256').update(json).digest('hex') };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

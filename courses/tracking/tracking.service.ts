@@ -17,6 +17,7 @@ import {
   type CompletionStatus,
   type ItemRules,
   type LaunchMode,
+  type NormalisedCommit,
   type RollupControls,
   type RollupItem,
   type ScormStandard,
@@ -24,6 +25,7 @@ import {
 } from './cmi.js';
 import { trackingErrors } from './tracking.errors.js';
 import * as trackingRepository from './tracking.repository.js';
+import type { CommitContext, CommitStatements, CommitStateSummary, CommitWrite } from './tracking.repository.js';
 
 /**
  * Commit sequences are numbered per SCO and launch session: session n of a SCO in an attempt uses the
@@ -110,7 +112,7 @@ function itemRules(item: CourseItemRow): ItemRules & { dataFromLms: string | nul
 }
 
 /** identifier → rollup controls, from the stored manifest's item tree (ParsedManifest.organization.items[].sequencingXml). */
-function controlsFromManifest(manifest: unknown): Map<string, RollupControls> {
+function controlsFromOrganization(organization: unknown): Map<string, RollupControls> {
   const out = new Map<string, RollupControls>();
   const visit = (items: unknown, depth: number) => {
     if (!Array.isArray(items) || depth > 100) return;
@@ -120,7 +122,7 @@ function controlsFromManifest(manifest: unknown): Map<string, RollupControls> {
       visit(item.children, depth + 1);
     }
   };
-  visit((manifest as { organization?: { items?: unknown } } | null)?.organization?.items, 0);
+  visit((organization as { items?: unknown } | null)?.items, 0);
   return out;
 }
 
@@ -133,23 +135,70 @@ export interface StartAttemptInput {
   forceNew?: boolean | undefined;
 }
 
+export interface CommitInput {
+  attemptId: string;
+  userId: string;
+  /** The SCO's identifier in the manifest (course_items.identifier). */
+  itemIdentifier: string;
+  sequence: number;
+  cmi: unknown;
+  isFinal?: boolean | undefined;
+}
+
+/** What a commit, a launch and a summary need of a version; it never changes once the version is imported. */
+interface VersionContent {
+  standard: ScormStandard;
+  /** In document order, with their SCORM 2004 rollup controls. */
+  items: Array<CourseItemRow & RollupItem>;
+  byIdentifier: Map<string, CourseItemRow & RollupItem>;
+  byId: Map<string, CourseItemRow & RollupItem>;
+}
+
+/** Versions kept in memory per service; each is a few hundred bytes per item. */
+const VERSION_CACHE_SIZE = 500;
+
+/** A commit to be written: the SCO's new state, and the attempt's states (without cmi, kept in memory) and roll-up with it. */
+interface CommitPlan {
+  state: CommitWrite['state'];
+  states: CommitStateSummary[];
+  rollup: AttemptRollup;
+}
+
+/**
+ * Attempts this service wrote lately, as it wrote them, so that the next commit of the same learner can skip the
+ * read (a learner's player commits every few seconds to a minute). A memory, not a cache to trust: every write
+ * checks the attempt row's version, so a stale entry costs a round trip, never a wrong write.
+ */
+const RECENT_ATTEMPTS_SIZE = 5000;
+const RECENT_ATTEMPT_TTL_MS = 10 * 60_000;
+
 export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' | 'clock'>) {
   const { db } = deps.database;
   const normaliseOptions = { scorm12SuspendDataMax: deps.config.scorm.scorm12SuspendDataMax };
-  // A version never changes once imported, so its rollup controls are read once.
-  const controlsByVersion = new Map<string, Map<string, RollupControls>>();
+  // A version never changes once imported (its rows are written in the import's one transaction), so it is read once.
+  const versions = new Map<string, VersionContent>();
+  const recentAttempts = new Map<string, CommitContext & { writtenAt: number }>();
+  const statements = trackingRepository.commitStatements(db);
 
-  async function rollupItems(tx: Executor, versionId: string, standard: ScormStandard): Promise<Array<CourseItemRow & RollupItem>> {
-    const items = await trackingRepository.listVersionItems(tx, versionId);
-    if (standard !== 'scorm2004') return items;
-    let controls = controlsByVersion.get(versionId);
-    if (controls === undefined) {
-      controls = controlsFromManifest(await trackingRepository.findVersionManifest(tx, versionId));
-      if (controlsByVersion.size >= 500) controlsByVersion.clear();
-      controlsByVersion.set(versionId, controls);
-    }
-    const byIdentifier = controls;
-    return items.map((item) => ({ ...item, controls: byIdentifier.get(item.identifier) ?? {} }));
+  async function versionContent(tx: Executor, versionId: string): Promise<VersionContent> {
+    const cached = versions.get(versionId);
+    if (cached !== undefined) return cached;
+    const definition = await trackingRepository.findVersionDefinition(tx, versionId);
+    // Unreachable while attempts.version_id references the version (on delete restrict).
+    if (definition === null) throw new Error(`course version ${versionId} not found`);
+    const rows = await trackingRepository.listVersionItems(tx, versionId);
+    const controls = definition.standard === 'scorm2004' ? controlsFromOrganization(definition.organization) : new Map<string, RollupControls>();
+    const items = rows.map((item) => ({ ...item, controls: controls.get(item.identifier) ?? {} }));
+    const content: VersionContent = {
+      standard: definition.standard,
+      items,
+      byIdentifier: new Map(items.map((item) => [item.identifier, item])),
+      byId: new Map(items.map((item) => [item.id, item])),
+    };
+    // Oldest first out: Map keeps insertion order.
+    if (versions.size >= VERSION_CACHE_SIZE) versions.delete(versions.keys().next().value!);
+    versions.set(versionId, content);
+    return content;
   }
 
   /** Completed attempts, and any attempt that is not the user's latest, are reviewed, not taken. */
@@ -159,11 +208,81 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     return latest !== null && latest.id !== attempt.id ? 'review' : 'normal';
   }
 
-  async function loadAttempt(tx: Executor, attemptId: string, userId: string, forUpdate = false) {
+  async function loadAttempt(tx: Executor, attemptId: string, userId: string) {
     if (!UUID.test(attemptId) || !UUID.test(userId)) throw trackingErrors.attemptNotFound();
-    const attempt = await trackingRepository.findAttemptOfUser(tx, attemptId, userId, { forUpdate });
+    const attempt = await trackingRepository.findAttemptOfUser(tx, attemptId, userId);
     if (attempt === null) throw trackingErrors.attemptNotFound();
     return attempt;
+  }
+
+  /**
+   * What to do with a commit, given the attempt as last read or written: the refusals are thrown; null means
+   * acknowledge without writing (review mode, a retried request).
+   */
+  async function planCommit(tx: Executor, snapshot: CommitContext, input: CommitInput, normalise: (standard: ScormStandard) => NormalisedCommit): Promise<CommitPlan | null> {
+    const version = await versionContent(tx, snapshot.attempt.versionId);
+    const item = version.byIdentifier.get(input.itemIdentifier);
+    if (item === undefined) throw trackingErrors.itemNotInVersion(input.itemIdentifier);
+    if (!isSco(item)) throw trackingErrors.itemNotLaunchable(item.identifier);
+    const { standard } = version;
+    const { cmi, json, digest } = normalise(standard);
+    if (modeOf(standard, cmi) === 'review') return null;
+    if (snapshot.superseded) throw trackingErrors.attemptClosed();
+
+    const { sequence } = input;
+    const stored = snapshot.states.find((state) => state.itemId === item.id) ?? null;
+    if (stored !== null) {
+      if (stored.commitSequence > sequence) throw trackingErrors.staleCommit(sequence, stored.commitSequence);
+      if (stored.commitSequence === sequence) {
+        if (stored.commitDigest === digest) return null;
+        throw trackingErrors.commitConflict(sequence);
+      }
+    }
+    // The LMS owns total time: the total before this session plus this session's time. Within a session each
+    // commit's session_time replaces the previous one's; a new session adds to the stored total.
+    const previousTotal =
+      stored === null
+        ? 0
+        : sessionOfSequence(stored.commitSequence) === sessionOfSequence(sequence)
+          ? stored.totalTimeSeconds - stored.sessionTimeSeconds
+          : stored.totalTimeSeconds;
+    const columns = keepAchievedStatus(stored, deriveScoColumns(standard, cmi, itemRules(item), Math.max(0, previousTotal)));
+    const summary = { itemId: item.id, commitSequence: sequence, commitDigest: digest, ...columns };
+    // The roll-up over every SCO's state, this one as it is about to be stored.
+    const states = [...snapshot.states.filter((other) => other.itemId !== item.id), summary];
+    return { state: { ...summary, cmiJson: json }, states, rollup: rollupAttempt(standard, version.items, states) };
+  }
+
+  /** Writes a planned commit unless the attempt row changed since `snapshot`; remembers what it wrote. */
+  async function writePlan(statements: CommitStatements, snapshot: CommitContext, plan: CommitPlan, now: Date): Promise<boolean> {
+    const attemptId = snapshot.attempt.id;
+    const rowVersion = await statements.writeIfAttemptUnchanged({
+      attemptId,
+      userId: snapshot.attempt.userId,
+      rowVersion: snapshot.rowVersion,
+      state: plan.state,
+      rollup: plan.rollup,
+      now,
+    });
+    recentAttempts.delete(attemptId);
+    if (rowVersion === null) return false;
+    if (recentAttempts.size >= RECENT_ATTEMPTS_SIZE) recentAttempts.delete(recentAttempts.keys().next().value!);
+    recentAttempts.set(attemptId, { ...snapshot, rowVersion, states: plan.states, writtenAt: now.getTime() });
+    return true;
+  }
+
+  /** Reads the attempt, then acknowledges, refuses or writes; false when the write found the attempt row changed. */
+  async function commitFromRead(
+    tx: Executor,
+    statements: CommitStatements,
+    input: CommitInput,
+    normalise: (standard: ScormStandard) => NormalisedCommit,
+    now: Date,
+  ): Promise<boolean> {
+    const snapshot = await statements.findContext(input.attemptId, input.userId);
+    if (snapshot === null) throw trackingErrors.attemptNotFound();
+    const plan = await planCommit(tx, snapshot, input, normalise);
+    return plan === null || writePlan(statements, snapshot, plan, now);
   }
 
   async function startOrResume(input: StartAttemptInput): Promise<StartedAttempt> {
@@ -206,8 +325,8 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     /** What the player loads into scorm-again for one SCO of an attempt (itemId is the course_items id). */
     async launchData(input: { attemptId: string; userId: string; itemId: string }): Promise<LaunchData> {
       const attempt = await loadAttempt(db, input.attemptId, input.userId);
-      const item = UUID.test(input.itemId) ? await trackingRepository.findVersionItemById(db, attempt.versionId, input.itemId) : null;
-      if (item === null) throw trackingErrors.itemNotInVersion(input.itemId);
+      const item = (await versionContent(db, attempt.versionId)).byId.get(input.itemId);
+      if (item === undefined) throw trackingErrors.itemNotInVersion(input.itemId);
       if (!isSco(item) || item.launchHref === null) throw trackingErrors.itemNotLaunchable(item.identifier);
       const [mode, stored] = [await modeOfAttempt(db, attempt), await trackingRepository.findScoState(db, attempt.id, item.id)];
       const cmi = resumeData(attempt.standard, (stored?.cmi as CmiObject | undefined) ?? null, {
@@ -228,75 +347,42 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     },
 
     /**
-     * Stores one commit of a SCO's CMI data, in one transaction: the attempt (locked, and only the user's own:
-     * another user's attempt is tracking.attempt_not_found like a missing one), the item (tracking.item_not_in_version
-     * when the attempt's version has no such item), the data (tracking.invalid_cmi, tracking.value_too_long), then
-     * the sequence: higher than the stored one → written with its report columns and the attempt's roll-up; equal
-     * with the same digest → acknowledged, nothing written (a retried request); equal with another digest →
-     * tracking.commit_conflict; lower → tracking.stale_commit, the stored data untouched.
+     * Stores one commit of a SCO's CMI data: the attempt (only the user's own: another user's attempt is
+     * tracking.attempt_not_found like a missing one), the item (tracking.item_not_in_version when the attempt's version
+     * has no such item), the data (tracking.invalid_cmi, tracking.value_too_long), then the sequence: higher than the
+     * stored one → written with its report columns and the attempt's roll-up; equal with the same digest →
+     * acknowledged, nothing written (a retried request); equal with another digest → tracking.commit_conflict; lower →
+     * tracking.stale_commit, the stored data untouched.
      * A commit made in review mode is acknowledged and changes nothing; one to an attempt superseded by a newer
      * attempt is tracking.attempt_closed.
-     * Resolves only after the transaction has committed: answer the player's HTTP request with it, never before.
+     * Commits of one attempt are applied one after the other: each writes only if the attempt row is as it read it,
+     * and is otherwise redone with the row locked.
+     * Resolves only after the write has committed: answer the player's HTTP request with it, never before.
      * isFinal (the Terminate/LMSFinish commit) needs no special handling: sessions are told apart by sequence.
      */
-    async commit(input: { attemptId: string; userId: string; itemIdentifier: string; sequence: number; cmi: unknown; isFinal?: boolean | undefined }): Promise<CommitAcknowledgement> {
+    async commit(input: CommitInput): Promise<CommitAcknowledgement> {
       const { sequence } = input;
       if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) throw trackingErrors.invalidSequence(sequence);
+      if (!UUID.test(input.attemptId) || !UUID.test(input.userId)) throw trackingErrors.attemptNotFound();
       const ack: CommitAcknowledgement = { result: true, errorCode: 0, sequence };
       const now = deps.clock();
+      let normalised: NormalisedCommit | undefined;
+      const normalise = (standard: ScormStandard) => (normalised ??= normaliseCommit(standard, input.cmi, normaliseOptions));
 
+      // One round trip when this process wrote the attempt last: the write itself checks that the attempt row is still
+      // the one written then. Only a write is decided from memory; refusals and acknowledgements come from a fresh read.
+      const remembered = recentAttempts.get(input.attemptId);
+      if (remembered !== undefined && remembered.attempt.userId === input.userId && now.getTime() - remembered.writtenAt < RECENT_ATTEMPT_TTL_MS) {
+        const plan = await planCommit(db, remembered, input, normalise).catch(() => null);
+        if (plan !== null && (await writePlan(statements, remembered, plan, now))) return ack;
+      }
+      // Two round trips, no transaction: read, then write unless another commit of the attempt (another SCO, another
+      // tab) wrote in between. Then it is done again holding the attempt row's lock. The lock is its own statement: a
+      // statement that waited for it would still read the SCO states as they were before the wait.
+      if (await commitFromRead(db, statements, input, normalise, now)) return ack;
       await db.transaction(async (tx) => {
-        const attempt = await loadAttempt(tx, input.attemptId, input.userId, true);
-        const item = await trackingRepository.findVersionItemByIdentifier(tx, attempt.versionId, input.itemIdentifier);
-        if (item === null) throw trackingErrors.itemNotInVersion(input.itemIdentifier);
-        if (!isSco(item)) throw trackingErrors.itemNotLaunchable(item.identifier);
-        const standard = attempt.standard;
-        const { cmi, digest } = normaliseCommit(standard, input.cmi, normaliseOptions);
-        if (modeOf(standard, cmi) === 'review') return;
-        const latest = await trackingRepository.findLatestAttempt(tx, attempt.userId, attempt.courseId);
-        if (latest !== null && latest.id !== attempt.id) throw trackingErrors.attemptClosed();
-
-        const stored = await trackingRepository.findScoState(tx, attempt.id, item.id);
-        if (stored !== null) {
-          if (stored.commitSequence > sequence) throw trackingErrors.staleCommit(sequence, stored.commitSequence);
-          if (stored.commitSequence === sequence) {
-            if (stored.commitDigest === digest) return;
-            throw trackingErrors.commitConflict(sequence);
-          }
-        }
-        // The LMS owns total time: the total before this session plus this session's time. Within a session each
-        // commit's session_time replaces the previous one's; a new session adds to the stored total.
-        const previousTotal =
-          stored === null
-            ? 0
-            : sessionOfSequence(stored.commitSequence) === sessionOfSequence(sequence)
-              ? stored.totalTimeSeconds - stored.sessionTimeSeconds
-              : stored.totalTimeSeconds;
-        const columns = keepAchievedStatus(stored, deriveScoColumns(standard, cmi, itemRules(item), Math.max(0, previousTotal)));
-        const written = await trackingRepository.upsertScoStateIfNewer(tx, {
-          attemptId: attempt.id,
-          itemId: item.id,
-          cmi,
-          commitSequence: sequence,
-          commitDigest: digest,
-          ...columns,
-          now,
-        });
-        // Unreachable while the attempt row is locked; kept so that the guard never fails silently.
-        if (written === null) {
-          const current = await trackingRepository.findScoState(tx, attempt.id, item.id);
-          throw trackingErrors.staleCommit(sequence, current?.commitSequence ?? sequence);
-        }
-
-        const rollup = rollupAttempt(standard, await rollupItems(tx, attempt.versionId, standard), await trackingRepository.listScoStates(tx, attempt.id));
-        await trackingRepository.updateAttemptRollup(tx, attempt.id, {
-          completionStatus: rollup.completionStatus,
-          successStatus: rollup.successStatus,
-          scoreScaled: rollup.scoreScaled,
-          totalTimeSeconds: rollup.totalTimeSeconds,
-          lastAccessedAt: now,
-          completedAt: attempt.completedAt ?? (rollup.completionStatus === 'completed' ? now : null),
-        });
+        if (!(await trackingRepository.lockAttemptOfUser(tx, input.attemptId, input.userId))) throw trackingErrors.attemptNotFound();
+        if (!(await commitFromRead(tx, trackingRepository.commitStatements(tx), input, normalise, now))) throw new Error('tracking: the attempt row changed while it was locked');
       });
       return ack;
     },
@@ -304,8 +390,8 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     /** The table of contents of an attempt with each item's status, and the attempt's roll-up. */
     async attemptSummary(attemptId: string, userId: string): Promise<AttemptSummary> {
       const attempt = await loadAttempt(db, attemptId, userId);
-      const items = await rollupItems(db, attempt.versionId, attempt.standard);
-      const states = await trackingRepository.listScoStates(db, attempt.id);
+      const { items } = await versionContent(db, attempt.versionId);
+      const states = await trackingRepository.listScoStateSummaries(db, attempt.id);
       const byItem = new Map(states.map((state) => [state.itemId, state]));
       const { standard, versionNumber, learnerName: _learnerName, ...attemptRow } = attempt;
       return {

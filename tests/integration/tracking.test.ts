@@ -7,8 +7,9 @@ import { courseItems, courseVersions } from '../../courses/scorm/scorm.table.js'
 import { attempts, scoStates } from '../../courses/tracking/tracking.table.js';
 import { createTrackingService, SESSION_SEQUENCE_STRIDE, type TrackingService } from '../../courses/tracking/tracking.service.js';
 import type { CmiObject } from '../../courses/tracking/cmi.js';
-import { upsertScoStateIfNewer } from '../../courses/tracking/tracking.repository.js';
-import type { Database } from '../../server/db/database.js';
+import { commitStatements } from '../../courses/tracking/tracking.repository.js';
+import type { Database, Executor } from '../../server/db/database.js';
+import * as schema from '../../server/db/schema.js';
 
 let app: TestApp;
 let db: Database;
@@ -117,6 +118,39 @@ async function attemptRow(attemptId: string) {
 
 const S = SESSION_SEQUENCE_STRIDE;
 
+/**
+ * The repository's commit write called directly, as the service would for a SCORM 1.2 SCO: `location` is the
+ * lesson location and the digest, the sequence is also the SCO's and the attempt's total time. True when written.
+ */
+async function writeDirectly(executor: Executor, write: { attemptId: string; itemId: string; rowVersion?: string; sequence: number; location: string }) {
+  const statements = commitStatements(executor);
+  const rowVersion = write.rowVersion ?? (await statements.findContext(write.attemptId, rep.id))!.rowVersion;
+  const written = await statements.writeIfAttemptUnchanged({
+    attemptId: write.attemptId,
+    userId: rep.id,
+    rowVersion,
+    state: {
+      itemId: write.itemId,
+      cmiJson: JSON.stringify({ core: { lesson_location: write.location } }),
+      commitSequence: write.sequence,
+      commitDigest: write.location,
+      completionStatus: 'incomplete',
+      successStatus: 'unknown',
+      scoreRaw: null,
+      scoreMin: null,
+      scoreMax: null,
+      scoreScaled: null,
+      totalTimeSeconds: write.sequence,
+      sessionTimeSeconds: 0,
+      location: write.location,
+      interactionCount: 0,
+    },
+    rollup: { completionStatus: 'incomplete', successStatus: 'unknown', scoreScaled: null, totalTimeSeconds: write.sequence },
+    now: new Date(),
+  });
+  return written !== null;
+}
+
 describe('commit, then resume', () => {
   it('SCORM 2004: location and 8 KB of non-ASCII suspend_data come back byte-exact', async () => {
     const course = await createCourse('scorm2004', [{ identifier: 'sco-1', completionThreshold: 0.8, satisfiedByMeasure: true, minNormalizedMeasure: 0.6, dataFromLms: 'mode=exam' }]);
@@ -221,35 +255,26 @@ describe('sequence guard', () => {
     expect((await storedState(attempt.id, course.itemIds.only!))!.cmi).toMatchObject({ suspend_data: 'same' });
   });
 
-  it('the guarded upsert itself writes only a higher sequence (INSERT … ON CONFLICT DO UPDATE … WHERE)', async () => {
+  it('the commit write itself stores only a higher sequence, and only on the attempt row as it was read', async () => {
     const course = await createCourse('scorm12', [{ identifier: 'only' }]);
     const { attempt } = await start(course);
     const itemId = course.itemIds.only!;
-    const write = (commitSequence: number, location: string) =>
-      upsertScoStateIfNewer(db, {
-        attemptId: attempt.id,
-        itemId,
-        cmi: { core: { lesson_location: location } },
-        commitSequence,
-        commitDigest: location,
-        completionStatus: 'incomplete',
-        successStatus: 'unknown',
-        scoreRaw: null,
-        scoreMin: null,
-        scoreMax: null,
-        scoreScaled: null,
-        totalTimeSeconds: commitSequence,
-        sessionTimeSeconds: 0,
-        location,
-        interactionCount: 0,
-        now: new Date(),
-      });
-    expect(await write(10, 'ten')).toMatchObject({ commitSequence: 10, location: 'ten' });
-    expect(await write(9, 'nine')).toBeNull();
-    expect(await write(10, 'ten again')).toBeNull();
+    const write = (sequence: number, location: string, rowVersion?: string) => writeDirectly(db, { attemptId: attempt.id, itemId, sequence, location, ...(rowVersion ? { rowVersion } : {}) });
+    const before = (await commitStatements(db).findContext(attempt.id, rep.id))!;
+    expect(before).toMatchObject({ attempt: { id: attempt.id, versionId: course.versionId }, superseded: false, states: [] });
+    expect(await write(10, 'ten', before.rowVersion)).toBe(true);
+    // The attempt row has changed since `before` was read: nothing is written.
+    expect(await write(11, 'eleven', before.rowVersion)).toBe(false);
+    expect(await write(9, 'nine')).toBe(false);
+    expect(await write(10, 'ten again')).toBe(false);
     expect((await storedState(attempt.id, itemId))!).toMatchObject({ commitSequence: 10, location: 'ten', commitDigest: 'ten' });
-    expect(await write(11, 'eleven')).toMatchObject({ commitSequence: 11, location: 'eleven', totalTimeSeconds: 11 });
+    expect((await attemptRow(attempt.id)).totalTimeSeconds).toBe(10);
+    expect(await write(11, 'eleven')).toBe(true);
+    expect((await storedState(attempt.id, itemId))!).toMatchObject({ commitSequence: 11, location: 'eleven', totalTimeSeconds: 11, cmi: { core: { lesson_location: 'eleven' } } });
+    expect((await attemptRow(attempt.id)).totalTimeSeconds).toBe(11);
     expect(await db.select().from(scoStates).where(eq(scoStates.attemptId, attempt.id))).toHaveLength(1);
+    expect((await commitStatements(db).findContext(attempt.id, rep.id))!.states).toEqual([expect.objectContaining({ itemId, commitSequence: 11, commitDigest: 'eleven', totalTimeSeconds: 11 })]);
+    expect(await commitStatements(db).findContext(attempt.id, otherRep.id)).toBeNull();
   });
 
   it('refuses a sequence that is not a positive whole number', async () => {
@@ -359,6 +384,110 @@ describe('roll-up', () => {
 
     await tracking.commit({ attemptId: attempt.id, userId: rep.id, itemIdentifier: 'extra', sequence: S + 1, cmi: { completion_status: 'completed' } });
     expect(await attemptRow(attempt.id)).toMatchObject({ completionStatus: 'completed' });
+  });
+});
+
+describe('commits of one attempt at the same time', () => {
+  it('commits to many SCOs at once all reach the roll-up, with the other SCOs\' stored states', async () => {
+    const identifiers = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+    const course = await createCourse('scorm12', [{ identifier: 'chapter', sco: false }, ...identifiers.map((identifier) => ({ identifier, parent: 'chapter', masteryScore: 50 }))]);
+    const { attempt } = await start(course);
+    const commit = (identifier: string, sequence: number, core: CmiObject) =>
+      tracking.commit({ attemptId: attempt.id, userId: rep.id, itemIdentifier: identifier, sequence, cmi: { core, suspend_data: `${identifier}-${sequence}` } });
+
+    // Round 1: every module started at once. Round 2: every module finished at once, each with its own score.
+    await Promise.all(identifiers.map((identifier) => commit(identifier, S + 1, { lesson_status: 'incomplete', session_time: '00:01:00' })));
+    expect(await attemptRow(attempt.id)).toMatchObject({ completionStatus: 'incomplete', totalTimeSeconds: 6 * 60, completedAt: null });
+    await Promise.all(identifiers.map((identifier, i) => commit(identifier, S + 2, { lesson_status: 'completed', score: { raw: String(60 + i * 5) }, session_time: `00:0${i + 2}:00` })));
+    const row = await attemptRow(attempt.id);
+    expect(row).toMatchObject({ completionStatus: 'completed', successStatus: 'passed', totalTimeSeconds: (2 + 3 + 4 + 5 + 6 + 7) * 60 });
+    expect(row.scoreScaled).toBeCloseTo((0.6 + 0.65 + 0.7 + 0.75 + 0.8 + 0.85) / 6, 10);
+    expect(row.completedAt).toBeInstanceOf(Date);
+    const summary = await tracking.attemptSummary(attempt.id, rep.id);
+    expect(summary.rollup).toMatchObject({ scoCount: 6, completedCount: 6 });
+    for (const identifier of identifiers) expect((await storedState(attempt.id, course.itemIds[identifier]!))!).toMatchObject({ commitSequence: S + 2, cmi: { suspend_data: `${identifier}-${S + 2}` } });
+
+    // A later commit to one module rolls up with the others' stored states, not only its own.
+    await commit('m1', S + 3, { lesson_status: 'completed', score: { raw: '100' }, session_time: '00:10:00' });
+    const after = await attemptRow(attempt.id);
+    expect(after).toMatchObject({ completionStatus: 'completed', successStatus: 'passed', totalTimeSeconds: (10 + 3 + 4 + 5 + 6 + 7) * 60, completedAt: row.completedAt });
+    expect(after.scoreScaled).toBeCloseTo((1 + 0.65 + 0.7 + 0.75 + 0.8 + 0.85) / 6, 10);
+  });
+
+  it('a write that waited for another commit of the attempt stores nothing when the attempt row changed meanwhile', async () => {
+    const course = await createCourse('scorm12', [{ identifier: 'a' }, { identifier: 'b' }]);
+    const { attempt } = await start(course);
+    const { rowVersion } = (await commitStatements(db).findContext(attempt.id, rep.id))!;
+    const write = (executor: Executor, identifier: string) => writeDirectly(executor, { attemptId: attempt.id, itemId: course.itemIds[identifier]!, rowVersion, sequence: S + 1, location: identifier });
+    let waiting: Promise<boolean> | undefined;
+    await db.transaction(async (tx) => {
+      expect(await write(tx, 'a')).toBe(true);
+      // On PostgreSQL this write queues on the attempt row lock held here (PGlite runs it after the transaction).
+      waiting = write(db, 'b');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    expect(await waiting).toBe(false);
+    expect(await storedState(attempt.id, course.itemIds.b!)).toBeNull();
+    expect((await commitStatements(db).findContext(attempt.id, rep.id))!.states.map((state) => state.itemId)).toEqual([course.itemIds.a]);
+  });
+
+  it("another learner's newer attempt of the course does not close this one", async () => {
+    const course = await createCourse('scorm12', [{ identifier: 'only' }]);
+    const mine = (await start(course)).attempt;
+    const theirs = (await start(course, otherRep)).attempt;
+    await tracking.commit({ attemptId: theirs.id, userId: otherRep.id, itemIdentifier: 'only', sequence: S + 1, cmi: { core: { lesson_status: 'completed' } } });
+    await start(course, otherRep, { forceNew: true });
+    await tracking.commit({ attemptId: mine.id, userId: rep.id, itemIdentifier: 'only', sequence: S + 1, cmi: { core: { lesson_status: 'incomplete' } } });
+    expect((await commitStatements(db).findContext(mine.id, rep.id))!.superseded).toBe(false);
+    expect((await commitStatements(db).findContext(theirs.id, otherRep.id))!.superseded).toBe(true);
+    await expect(tracking.commit({ attemptId: theirs.id, userId: otherRep.id, itemIdentifier: 'only', sequence: S + 2, cmi: { core: { lesson_status: 'failed' } } })).rejects.toMatchObject({
+      code: 'tracking.attempt_closed',
+    });
+  });
+});
+
+describe('round trips', () => {
+  /** A tracking service on the test database whose every statement is recorded, as another app process would have. */
+  async function recordingService() {
+    const statements: string[] = [];
+    const logger = { logQuery: (query: string) => statements.push(query) };
+    const client = (db as unknown as { $client: unknown }).$client;
+    const recorded =
+      app.deps.database.kind === 'postgres'
+        ? (await import('drizzle-orm/node-postgres')).drizzle(client as never, { schema, logger })
+        : (await import('drizzle-orm/pglite')).drizzle(client as never, { schema, logger });
+    const service = createTrackingService({ ...app.deps, database: { ...app.deps.database, db: recorded as unknown as Database } });
+    return { service, statements };
+  }
+
+  it("a learner's next commit is one statement; a commit from another process in between costs a read, and is rolled up", async () => {
+    const course = await createCourse('scorm12', [{ identifier: 'x' }, { identifier: 'y' }]);
+    const { attempt } = await start(course);
+    const here = await recordingService();
+    const elsewhere = createTrackingService(app.deps);
+    const commit = (service: TrackingService, item: string, sequence: number, minutes: number) =>
+      service.commit({ attemptId: attempt.id, userId: rep.id, itemIdentifier: item, sequence, cmi: { core: { lesson_status: 'incomplete', session_time: `00:0${minutes}:00` } } });
+    const statementsOf = async (run: () => Promise<unknown>) => {
+      here.statements.length = 0;
+      await run();
+      return here.statements.map((statement) => statement.trim().split(/\s+/)[0]);
+    };
+
+    // The first commit reads the version once (standard, items), then the attempt, then writes.
+    expect(await statementsOf(() => commit(here.service, 'x', S + 1, 1))).toEqual(['select', 'select', 'select', 'with']);
+    expect(await statementsOf(() => commit(here.service, 'x', S + 2, 2))).toEqual(['with']);
+
+    // Another process commits the other SCO: this one's memory of the attempt is stale, so its write misses and it reads.
+    await commit(elsewhere, 'y', S + 1, 5);
+    expect(await statementsOf(() => commit(here.service, 'x', S + 3, 3))).toEqual(['with', 'select', 'with']);
+    expect(await attemptRow(attempt.id)).toMatchObject({ totalTimeSeconds: 8 * 60, completionStatus: 'incomplete' });
+
+    // Refusals are never decided from memory: a newer commit of this SCO made elsewhere makes this one stale.
+    await commit(elsewhere, 'x', S + 9, 4);
+    await expect(commit(here.service, 'x', S + 4, 9)).rejects.toMatchObject({ code: 'tracking.stale_commit', details: { sequence: S + 4, storedSequence: S + 9 } });
+    await expect(here.service.commit({ attemptId: attempt.id, userId: otherRep.id, itemIdentifier: 'x', sequence: S + 10, cmi: {} })).rejects.toMatchObject({ code: 'tracking.attempt_not_found' });
+    expect((await storedState(attempt.id, course.itemIds.x!))!).toMatchObject({ commitSequence: S + 9, totalTimeSeconds: 4 * 60 });
+    expect(await attemptRow(attempt.id)).toMatchObject({ totalTimeSeconds: 9 * 60 });
   });
 });
 

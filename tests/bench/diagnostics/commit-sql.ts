@@ -1,9 +1,15 @@
 /**
- * Diagnostic, not part of the bench: the database side of a CMI commit without HTTP or drizzle, done as the app does it
- * today (a grant check, then begin, 8 statements and commit: 11 round trips, full rows back) and as one statement, from node-postgres on a
- * scratch database with the app's schema (its migrations), 200 attempts, 2-8 KB suspend_data. Prints commits/s and the
- * CPU per commit of this process and of PostgreSQL. The one-statement form only approximates the real logic (it skips
- * the roll-up over several SCOs and does not tell a stale commit from a duplicate): it shows what the round trips cost.
+ * Diagnostic, not part of the bench: the database side of a CMI commit without HTTP, from node-postgres on a scratch
+ * database with the app's schema (its migrations), 200 attempts, 2-8 KB suspend_data. Prints commits/s and the CPU
+ * per commit of this process and of PostgreSQL, for:
+ *  - before: the commit as it was until November 2026 (a grant check, then begin, 8 statements and commit: 11 round
+ *    trips, full rows back), in plain SQL;
+ *  - the app's commit statements (courses/tracking/tracking.repository.ts commitStatements, through Drizzle, prepared):
+ *    read + write (a learner's first commit in this process), and the write alone (the next ones), each without and
+ *    with the launch grant check that the content server makes before every LMS request;
+ *  - one statement and group commit: plain-SQL sketches of what is left (the one-statement form skips the roll-up
+ *    over several SCOs and does not tell a stale commit from a duplicate; group commit writes 10 learners' commits in
+ *    one statement).
  *
  *   tsx tests/bench/diagnostics/commit-sql.ts [seconds=8] [concurrency=10]
  *
@@ -14,6 +20,7 @@ import pg from 'pg';
 import { createDatabase } from '../../../server/db/database.js';
 import { seedDemoData } from '../../../server/db/seed.js';
 import { generateBenchData } from '../generate-data.js';
+import { commitStatements } from '../../../courses/tracking/tracking.repository.js';
 import { postgresBackendPids, processCpuMs } from '../lib/processes.js';
 
 const [seconds = '8', concurrency = '10'] = process.argv.slice(2);
@@ -26,11 +33,10 @@ const scratch = new URL(admin);
 scratch.pathname = `/${name}`;
 const url = scratch.toString();
 try {
-  const database = await createDatabase({ kind: 'postgres', url, poolMax: 2 });
+  const database = await createDatabase({ kind: 'postgres', url, poolMax: Number(concurrency) });
   await database.migrate();
   await seedDemoData(database.db, { password: 'diag-password-123' });
   await generateBenchData(database.db, { organisations: 20, users: 210 });
-  await database.close();
 
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
@@ -41,7 +47,9 @@ try {
       [course],
     )
   ).rows[0].id;
-  await setup.query(`insert into course_items (version_id, identifier, position, depth, title, scorm_type, launch_href) values ($1, 'item_1', 0, 0, 'SCO', 'sco', 'index.html')`, [version]);
+  const item = (
+    await setup.query(`insert into course_items (version_id, identifier, position, depth, title, scorm_type, launch_href) values ($1, 'item_1', 0, 0, 'SCO', 'sco', 'index.html') returning id`, [version])
+  ).rows[0].id as string;
   const attempts = (
     await setup.query(
       `insert into attempts (course_id, version_id, user_id, organisation_id, attempt_number)
@@ -63,16 +71,16 @@ try {
   pool.on('error', () => {});
   const sequences = new Map(attempts.map((a) => [a.id, 1_000_000]));
 
-  // As the app does today: grant check, then begin, 8 statements, commit; full rows back (the cmi three times).
-  async function asToday(a: { id: string; user_id: string }, seq: number, body: object) {
+  // As the app did before: grant check, then begin, 8 statements, commit; full rows back (the cmi three times).
+  async function before(a: { id: string; user_id: string }, seq: number, body: object) {
     const c = await pool.connect();
     try {
       await c.query(`select a.id, a.version_id, a.user_id, a.course_id, v.storage_prefix from attempts a join course_versions v on v.id = a.version_id join users u on u.id = a.user_id where a.id = $1 and a.user_id = $2 and a.version_id = $3 and u.status = 'active' limit 1`, [a.id, a.user_id, version]);
       await c.query('begin');
       await c.query(`select a.*, v.standard, v.version_number, u.name from attempts a join course_versions v on v.id = a.version_id join users u on u.id = a.user_id where a.id = $1 and a.user_id = $2 limit 1 for update of a`, [a.id, a.user_id]);
-      const item = (await c.query(`select * from course_items where version_id = $1 and identifier = $2 limit 1`, [version, 'item_1'])).rows[0];
+      const itemRow = (await c.query(`select * from course_items where version_id = $1 and identifier = $2 limit 1`, [version, 'item_1'])).rows[0];
       await c.query(`select * from attempts where user_id = $1 and course_id = $2 order by attempt_number desc limit 1`, [a.user_id, course]);
-      await c.query(`select * from sco_states where attempt_id = $1 and item_id = $2 limit 1`, [a.id, item.id]);
+      await c.query(`select * from sco_states where attempt_id = $1 and item_id = $2 limit 1`, [a.id, itemRow.id]);
       const json = JSON.stringify(body);
       await c.query(
         `insert into sco_states (attempt_id, item_id, cmi, commit_sequence, commit_digest, completion_status, success_status, score_raw, score_min, score_max, total_time_seconds, session_time_seconds, location, interaction_count, first_accessed_at, last_accessed_at)
@@ -80,7 +88,7 @@ try {
          on conflict (attempt_id, item_id) do update set cmi = excluded.cmi, commit_sequence = excluded.commit_sequence, commit_digest = excluded.commit_digest, score_raw = excluded.score_raw,
            total_time_seconds = excluded.total_time_seconds, session_time_seconds = excluded.session_time_seconds, location = excluded.location, last_accessed_at = excluded.last_accessed_at
          where sco_states.commit_sequence < excluded.commit_sequence returning *`,
-        [a.id, item.id, json, seq, createHash('sha256').update(json).digest('hex')],
+        [a.id, itemRow.id, json, seq, createHash('sha256').update(json).digest('hex')],
       );
       await c.query(`select * from course_items where version_id = $1 order by position`, [version]);
       await c.query(`select * from sco_states where attempt_id = $1`, [a.id]);
@@ -89,6 +97,52 @@ try {
     } finally {
       c.release();
     }
+  }
+
+  // The app's statements. rowVersions holds what the last write returned, as the service remembers it.
+  const statements = commitStatements(database.db);
+  const rowVersions = new Map<string, string>();
+  async function grantCheck(a: { id: string; user_id: string }) {
+    await pool.query(
+      `select a.id, a.version_id, a.user_id, a.course_id, v.storage_prefix from attempts a join course_versions v on v.id = a.version_id join users u on u.id = a.user_id where a.id = $1 and a.user_id = $2 and a.version_id = $3 and u.status = 'active' limit 1`,
+      [a.id, a.user_id, version],
+    );
+  }
+  async function appWrite(a: { id: string; user_id: string }, seq: number, body: object, rowVersion: string) {
+    const json = JSON.stringify(body);
+    const written = await statements.writeIfAttemptUnchanged({
+      attemptId: a.id,
+      userId: a.user_id,
+      rowVersion,
+      state: {
+        itemId: item,
+        cmiJson: json,
+        commitSequence: seq,
+        commitDigest: createHash('sha256').update(json).digest('hex'),
+        completionStatus: 'incomplete',
+        successStatus: 'unknown',
+        scoreRaw: 50,
+        scoreMin: 0,
+        scoreMax: 100,
+        scoreScaled: 0.5,
+        totalTimeSeconds: 10,
+        sessionTimeSeconds: 10,
+        location: 'page',
+        interactionCount: 0,
+      },
+      rollup: { completionStatus: 'incomplete', successStatus: 'unknown', scoreScaled: 0.5, totalTimeSeconds: 10 },
+      now: new Date(),
+    });
+    if (written === null) throw new Error(`commit of attempt ${a.id} not written`);
+    rowVersions.set(a.id, written);
+  }
+  async function readAndWrite(a: { id: string; user_id: string }, seq: number, body: object) {
+    const context = await statements.findContext(a.id, a.user_id);
+    await appWrite(a, seq, body, context!.rowVersion);
+  }
+  async function writeOnly(a: { id: string; user_id: string }, seq: number, body: object) {
+    const remembered = rowVersions.get(a.id) ?? (await statements.findContext(a.id, a.user_id))!.rowVersion;
+    await appWrite(a, seq, body, remembered);
   }
 
   // One round trip: grant check, lock, sequence guard, upsert and roll-up in one statement; nothing big comes back.
@@ -132,7 +186,17 @@ try {
   }
 
   for (const [label, fn] of [
-    ['as today (11 round trips, full rows back)', asToday],
+    ['before (11 round trips, full rows back)', before],
+    ['app: grant check, read and write (3 round trips)', async (a: { id: string; user_id: string }, seq: number, body: object) => {
+      await grantCheck(a);
+      await readAndWrite(a, seq, body);
+    }],
+    ['app: grant check and write, attempt remembered (2 round trips)', async (a: { id: string; user_id: string }, seq: number, body: object) => {
+      await grantCheck(a);
+      await writeOnly(a, seq, body);
+    }],
+    ['app: read and write (2 round trips)', readAndWrite],
+    ['app: write, attempt remembered (1 round trip)', writeOnly],
     ['one statement (1 round trip)', oneStatement],
     [`group commit (${BATCH} learners per statement)`, null],
   ] as const) {
@@ -179,6 +243,7 @@ try {
     console.log(`${label}: ${(done / (elapsed / 1000)).toFixed(0)} commits/s; client (node-postgres) CPU ${(selfMs / done).toFixed(2)} ms/commit; PostgreSQL CPU ${(pgMs / done).toFixed(2)} ms/commit`);
   }
   await pool.end();
+  await database.close();
 } finally {
   await adminClient.query(`drop database if exists ${name} with (force)`);
   await adminClient.end();

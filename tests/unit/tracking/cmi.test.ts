@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import {
+  canonicalJson,
   characterLength,
   deriveScoColumns,
   entryFor,
@@ -276,6 +278,14 @@ describe('normaliseCommit', () => {
     expect(a.digest).toBe(b.digest);
     expect(a.digest).not.toBe(c.digest);
     expect(a.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps the canonical JSON and its digest as they were, so a retry of a commit stored by an earlier release is still a duplicate', () => {
+    const { json, digest, cmi } = normaliseCommit('scorm2004', { score: { scaled: '0.5', raw: 5 }, 'é': [1, { b: null, a: 'x"y' }], Z: true, location: 'p' });
+    expect(json).toBe('{"Z":true,"location":"p","score":{"raw":5,"scaled":"0.5"},"é":[1,{"a":"x\\"y","b":null}]}');
+    expect(digest).toBe(createHash('sha256').update(json).digest('hex'));
+    expect(JSON.parse(json)).toEqual(cmi);
+    expect(canonicalJson([undefined, { skipped: undefined, kept: 0 }])).toBe('[null,{"kept":0}]');
   });
 
   it.each([
