@@ -1,12 +1,4 @@
-import {
-  DEFAULT_PACKAGE_LIMITS,
-  extractPackageZip,
-  inspectPackageZip,
-  readZipEntryText,
-  type PackageEntry,
-  type PackageLimits,
-  type WriteEntry,
-} from './package-zip.js';
+import { DEFAULT_PACKAGE_LIMITS, withPackageZip, type ExtractOptions, type PackageEntry, type PackageLimits, type PackageZip, type WriteEntry } from './package-zip.js';
 import { flattenItems, parseManifest, type ParsedManifest } from './manifest.js';
 import { scormErrors } from './scorm.errors.js';
 
@@ -38,13 +30,38 @@ export interface ScormPackage {
  * but absent from the zip are only a warning: authoring tools list files loosely and nothing loads from that list.
  */
 export async function readScormPackage(zipPath: string, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<ScormPackage> {
-  const entries = await inspectPackageZip(zipPath, limits);
+  return withPackageZip(zipPath, limits, (zip) => readOpenedPackage(zip, limits));
+}
+
+/**
+ * Everything readScormPackage checks, then `use` with the package and its open zip, from one reading of the zip's
+ * central directory: `use` runs only for a package that passed, so a package with a bad manifest or a missing
+ * launch page is refused before anything is extracted.
+ */
+export async function withScormPackage<T>(zipPath: string, limits: PackageLimits, use: (scormPackage: ScormPackage, zip: PackageZip) => Promise<T>): Promise<T> {
+  return withPackageZip(zipPath, limits, async (zip) => use(await readOpenedPackage(zip, limits), zip));
+}
+
+/**
+ * The whole import of a package's files as streams: withScormPackage, then every file to writeEntry. If extraction
+ * fails part-way (an entry lying about its size, a damaged entry), files already written stay written: the caller
+ * writes under a prefix of its own and deletes it on failure.
+ */
+export async function extractScormPackage(zipPath: string, limits: PackageLimits, writeEntry: WriteEntry, options?: ExtractOptions): Promise<ScormPackage> {
+  return withScormPackage(zipPath, limits, async (scormPackage, zip) => {
+    await zip.extract(writeEntry, options);
+    return scormPackage;
+  });
+}
+
+async function readOpenedPackage(zip: PackageZip, limits: PackageLimits): Promise<ScormPackage> {
+  const entries = [...zip.entries];
   const warnings: string[] = [];
 
   const manifestName = findRootManifest(entries, warnings);
-  const text = await readZipEntryText(zipPath, manifestName, limits.maxManifestBytes);
-  // inspectPackageZip listed the entry a moment ago; it can only vanish if the file changed underneath us.
-  if (text === null) throw new Error(`${manifestName} disappeared from ${zipPath} while it was being read`);
+  const text = await zip.readText(manifestName, limits.maxManifestBytes);
+  // findRootManifest picked the name from these very entries.
+  if (text === null) throw new Error(`${manifestName} is listed in the zip but could not be found to read`);
   const manifest = parseManifest(text);
 
   const names = new Set(entries.map((entry) => entry.name));
@@ -52,18 +69,6 @@ export async function readScormPackage(zipPath: string, limits: PackageLimits = 
   warnings.push(...missingListedFiles(manifest, names));
 
   return { manifest, entries, warnings: [...manifest.warnings, ...warnings] };
-}
-
-/**
- * The whole import of a package's files: readScormPackage first, so that a package with a bad manifest or a
- * missing launch page is refused before writeEntry is called even once, then extractPackageZip. If extraction
- * fails part-way (an entry lying about its size, a damaged entry), files already written stay written: the
- * caller writes under a prefix of its own and deletes it on failure.
- */
-export async function extractScormPackage(zipPath: string, limits: PackageLimits, writeEntry: WriteEntry): Promise<ScormPackage> {
-  const scormPackage = await readScormPackage(zipPath, limits);
-  await extractPackageZip(zipPath, limits, writeEntry);
-  return scormPackage;
 }
 
 /** The name of imsmanifest.xml at the root of the zip, or the error that explains why there is none. */

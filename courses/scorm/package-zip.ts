@@ -1,5 +1,6 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { isAppError } from '../../server/http/app-error.js';
 import { scormErrors } from './scorm.errors.js';
@@ -42,9 +43,30 @@ export interface PackageEntry {
 /** Receives one file of the package; it must read `stream` to its end (or fail) before its promise settles. */
 export type WriteEntry = (name: string, stream: Readable, size: number) => Promise<void>;
 
+/**
+ * One file's bytes, checked as they are produced (see PackageZip.extractChunks). The memory of a chunk is reused for
+ * a later one once the next chunk is asked for: a consumer finishes with each chunk (writes or copies it) before it
+ * continues.
+ */
+export type EntryChunks = AsyncIterable<Buffer>;
+
+/** Like WriteEntry, with the file as EntryChunks: it must read them to their end (or fail) before its promise settles. */
+export type WriteEntryChunks = (name: string, chunks: EntryChunks, size: number) => Promise<void>;
+
+/**
+ * What extraction needs of a validated file. yauzl's Entry objects (parsed extra fields, raw name and comment buffers)
+ * are dropped as soon as each is read: kept for a whole package, they would grow the heap for the whole import.
+ */
 interface CheckedEntry extends PackageEntry {
-  raw: Entry;
+  crc32: number;
+  compressionMethod: number;
+  localHeaderOffset: number;
+  /** Where the next entry's local header starts (checkNoOverlap): this entry's data must end before it. */
+  nextHeaderOffset: number;
 }
+
+/** Where an entry of the directory (file or folder) sits in the zip. */
+type EntrySpan = Pick<CheckedEntry, 'name' | 'compressedSize' | 'localHeaderOffset' | 'nextHeaderOffset'>;
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -52,71 +74,87 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 /** Size of a local file header without its name and extra field: no entry's data can start closer to its header. */
 const LOCAL_HEADER_FIXED_BYTES = 30;
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 
-/**
- * Reads the central directory and validates every entry (name, type, size, ratio, duplicates) without
- * decompressing anything. Throws the first problem found as a scorm.* AppError.
- */
-export async function inspectPackageZip(zipPath: string, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<PackageEntry[]> {
-  return withZip(zipPath, async (zip) => (await readCheckedEntries(zip, limits)).map(({ raw: _raw, ...entry }) => entry));
+/** Files extracted at the same time when the caller does not say; see PackageZip.extract. */
+export const DEFAULT_EXTRACT_CONCURRENCY = 4;
+
+export interface ExtractOptions {
+  /** Entries being read, inflated and written at once (at least 1). */
+  concurrency?: number;
+}
+
+/** An uploaded zip whose central directory has been read and validated once; only usable inside withPackageZip. */
+export interface PackageZip {
+  /** Every file of the package (folders left out), in the order of the central directory. */
+  readonly entries: readonly PackageEntry[];
+  /**
+   * Reads one small text entry (imsmanifest.xml) into a string, or returns null when the package has no file of
+   * that exact name. The entry may not declare, nor produce, more than maxBytes.
+   */
+  readText(name: string, maxBytes: number): Promise<string | null>;
+  /**
+   * Hands every file to writeEntry, up to `concurrency` at a time. While reading and inflating, every byte is
+   * counted: an entry that produces more bytes than its header declared, or a running total over maxTotalBytes,
+   * fails at once with the AppError, before those bytes reach writeEntry. A file whose bytes do not match its CRC-32
+   * fails at its end, before its chunks end, so writeEntry never sees it complete. After the first failure no
+   * further entry is started, the entries in flight fail at their next chunk, and extractChunks settles only once
+   * every writeEntry call has settled, so nothing is still writing when the caller cleans up.
+   *
+   * Stored files (most of a package's bytes: media and images) are read into a few reused buffers, so a package of
+   * any size is copied without creating garbage per chunk.
+   */
+  extractChunks(writeEntry: WriteEntryChunks, options?: ExtractOptions): Promise<void>;
+  /** extractChunks for writers that take a stream; each chunk is copied into it, so any consumer may keep chunks. */
+  extract(writeEntry: WriteEntry, options?: ExtractOptions): Promise<void>;
 }
 
 /**
- * Validates the whole central directory first (exactly as inspectPackageZip), then streams each file to
- * writeEntry, one at a time. While inflating, every byte is counted: an entry that produces more bytes than
- * its header declared, or a running total over maxTotalBytes, destroys the stream at once and the AppError is
- * thrown. A file whose bytes do not match its CRC-32 fails at its end, before its stream ends, so writeEntry
- * never sees it complete. Returns the files written.
+ * Opens the zip, reads and validates its central directory (name, type, size, ratio, duplicates, overlaps) without
+ * decompressing anything, then hands the validated package to `use`; the file is closed when `use` settles.
+ * Throws the first problem found as a scorm.* AppError before `use` runs.
  */
-export async function extractPackageZip(zipPath: string, limits: PackageLimits, writeEntry: WriteEntry): Promise<PackageEntry[]> {
-  return withZip(zipPath, async (zip) => {
-    const entries = await readCheckedEntries(zip, limits);
-    const budget = { usedBytes: 0, maxBytes: limits.maxTotalBytes };
-    for (const entry of entries) {
-      const source = await openEntryStream(zip, entry);
-      const guarded = guardEntryStream(source, entry, budget);
-      let streamError: unknown = null;
-      // Remember the guard's own error: writeEntry may wrap or replace it, and the uploader must get ours.
-      guarded.on('error', (err) => {
-        streamError ??= err;
-      });
-      try {
-        await writeEntry(entry.name, guarded, entry.uncompressedSize);
-      } catch (err) {
-        guarded.destroy();
-        throw streamError ?? err;
-      }
-      if (streamError !== null) throw streamError;
-      if (!guarded.readableEnded) {
-        guarded.destroy();
-        throw new Error(`writeEntry resolved for "${entry.name}" without reading its stream to the end`);
-      }
-    }
-    return entries.map(({ raw: _raw, ...entry }) => entry);
+export async function withPackageZip<T>(zipPath: string, limits: PackageLimits, use: (zip: PackageZip) => Promise<T>): Promise<T> {
+  return withZip(zipPath, async (opened) => {
+    const checked = await readCheckedEntries(opened.zip, limits);
+    const byName = new Map(checked.map((entry) => [entry.name, entry]));
+    const extractChunks = (writeEntry: WriteEntryChunks, options: ExtractOptions = {}) =>
+      extractEntries(opened, checked, limits, writeEntry, options.concurrency ?? DEFAULT_EXTRACT_CONCURRENCY);
+    return use({
+      entries: checked.map(publicEntry),
+      readText: async (name, maxBytes) => {
+        const entry = byName.get(name);
+        return entry === undefined ? null : readEntryText(opened, entry, maxBytes);
+      },
+      extractChunks,
+      extract: (writeEntry, options) => extractChunks((name, chunks, size) => writeEntry(name, Readable.from(copies(chunks)), size), options),
+    });
+  });
+}
+
+/** The validated files of a zip, as withPackageZip lists them. */
+export async function inspectPackageZip(zipPath: string, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<PackageEntry[]> {
+  return withPackageZip(zipPath, limits, async (zip) => [...zip.entries]);
+}
+
+/** Validates the zip (exactly as inspectPackageZip), then extracts every file (see PackageZip.extract). Returns the files written. */
+export async function extractPackageZip(zipPath: string, limits: PackageLimits, writeEntry: WriteEntry, options?: ExtractOptions): Promise<PackageEntry[]> {
+  return withPackageZip(zipPath, limits, async (zip) => {
+    await zip.extract(writeEntry, options);
+    return [...zip.entries];
   });
 }
 
 /**
- * Reads one small text entry (imsmanifest.xml) into a string, or returns null when the zip has no entry of that
- * exact name. The entry may not declare, nor produce, more than maxBytes. Callers inspect the zip first: this
- * only looks for the one name.
+ * Reads one small text entry without validating the rest of the zip (see PackageZip.readText), or returns null
+ * when the zip has no entry of that exact name. Callers inspect the zip first: this only looks for the one name.
  */
 export async function readZipEntryText(zipPath: string, name: string, maxBytes: number): Promise<string | null> {
-  return withZip(zipPath, async (zip) => {
-    let found: Entry | null = null;
-    for (let entry = await nextEntry(zip); entry !== null; entry = await nextEntry(zip)) {
-      if (entry.fileName === name) {
-        found = entry;
-        break;
-      }
+  return withZip(zipPath, async (opened) => {
+    for (let entry = await nextEntry(opened.zip); entry !== null; entry = await nextEntry(opened.zip)) {
+      if (entry.fileName === name) return readEntryText(opened, checkedEntry(entry), maxBytes);
     }
-    if (found === null) return null;
-    if (found.uncompressedSize > maxBytes) throw scormErrors.manifestTooLarge(name, found.uncompressedSize, maxBytes);
-    const checked: CheckedEntry = { name, compressedSize: found.compressedSize, uncompressedSize: found.uncompressedSize, raw: found };
-    const source = await openEntryStream(zip, checked);
-    const chunks: Buffer[] = [];
-    for await (const chunk of guardEntryStream(source, checked, { usedBytes: 0, maxBytes })) chunks.push(chunk as Buffer);
-    return decodeText(Buffer.concat(chunks));
+    return null;
   });
 }
 
@@ -141,28 +179,164 @@ export function decodeText(bytes: Buffer): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function withZip<T>(zipPath: string, use: (zip: ZipFile) => Promise<T>): Promise<T> {
-  const zip = await openZip(zipPath);
-  // An error closing the file after we are done must not become an uncaught 'error' event.
-  zip.on('error', () => {});
-  try {
-    return await use(zip);
-  } finally {
-    zip.close();
+/**
+ * Bytes read from the upload at a time: for stored entries, the size of each reused buffer; for deflated ones, of
+ * each read of compressed data. Large enough that a media file costs few calls into the thread pool.
+ */
+const READ_BYTES = 512 * 1024;
+/**
+ * Deflated entries up to this size are inflated in one synchronous call (a millisecond or so at most) from their
+ * compressed bytes in a pooled buffer: no zlib stream, no per-entry zlib buffers. The HTML, scripts and styles that
+ * make up most of a package's files are this small; larger ones are inflated as a stream in the thread pool.
+ */
+const INFLATE_AT_ONCE_MAX_BYTES = 256 * 1024;
+/** zlib's smallest output chunk (Z_MIN_CHUNK). */
+const ZLIB_MIN_CHUNK_BYTES = 64;
+/**
+ * yauzl reads the central directory one small record at a time (two reads per entry); reading this much ahead of a
+ * sequential read turns thousands of reads of a few dozen bytes into a handful.
+ */
+const DIRECTORY_READ_AHEAD_BYTES = 256 * 1024;
+
+/** The open upload: yauzl's view of it, the file itself (for stored entries), and their read buffers. */
+interface OpenedZip {
+  zip: ZipFile;
+  handle: FileHandle;
+  size: number;
+  buffers: BufferPool;
+}
+
+/**
+ * The uploaded file as yauzl reads it: its central directory, and the compressed data of large deflated entries.
+ * yauzl's own file reader reads 16 KiB at a time, one read at a time across all open entries, and the central
+ * directory a record at a time; this one reads data in large positional reads that several entries can issue at
+ * once, and reads ahead while reading sequentially. Stored and small deflated entries bypass yauzl (openEntryBytes).
+ */
+class UploadReader extends yauzl.RandomAccessReader {
+  /** The last bytes read ahead, for the sequential reads that follow. */
+  private window: { start: number; bytes: Buffer } | null = null;
+  /** Where the previous read() ended: a read starting there is part of a sequential scan. */
+  private previousEnd = -1;
+
+  constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+  ) {
+    super();
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    const sequential = position === this.previousEnd;
+    this.previousEnd = position + length;
+    const window = this.window;
+    if (window !== null && position >= window.start && position + length <= window.start + window.bytes.length) {
+      window.bytes.copy(buffer, offset, position - window.start, position - window.start + length);
+      queueMicrotask(() => callback(null, length));
+      return;
+    }
+    if (!sequential) {
+      this.handle.read(buffer, offset, length, position).then(({ bytesRead }) => callback(null, bytesRead), callback);
+      return;
+    }
+    const ahead = Buffer.allocUnsafe(Math.max(length, Math.min(DIRECTORY_READ_AHEAD_BYTES, this.size - position)));
+    this.handle.read(ahead, 0, ahead.length, position).then(({ bytesRead }) => {
+      this.window = { start: position, bytes: ahead.subarray(0, bytesRead) };
+      const copied = Math.min(length, bytesRead);
+      ahead.copy(buffer, offset, 0, copied);
+      callback(null, copied);
+    }, callback);
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return new FileRangeStream(this.handle, start, end);
   }
 }
 
-function openZip(zipPath: string): Promise<ZipFile> {
+/**
+ * Bytes start (inclusive) to end (exclusive) of a file that other streams share. Not fs.createReadStream: destroying
+ * one of those closes its file descriptor, whatever autoClose says, and every entry shares this one. Reads go through
+ * the FileHandle, whose close() waits for reads in progress.
+ */
+class FileRangeStream extends Readable {
+  private position: number;
+
+  constructor(
+    private readonly handle: FileHandle,
+    start: number,
+    private readonly end: number,
+  ) {
+    super({ highWaterMark: READ_BYTES });
+    this.position = start;
+  }
+
+  override _read(): void {
+    const length = Math.min(READ_BYTES, this.end - this.position);
+    if (length <= 0) {
+      this.push(null);
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    this.handle.read(buffer, 0, length, this.position).then(
+      ({ bytesRead }) => {
+        if (this.destroyed) return;
+        this.position += bytesRead;
+        // A file shorter than its directory says: end early, and yauzl reports the missing bytes.
+        this.push(bytesRead === 0 ? null : buffer.subarray(0, bytesRead));
+      },
+      (err: Error) => this.destroy(err),
+    );
+  }
+}
+
+/** A failure of the extraction itself, not of the zip's contents: never reported to the uploader as a damaged zip. */
+class ExtractionError extends Error {
+  override name = 'ExtractionError';
+}
+
+/** Read buffers of one size, handed from entry to entry: copying a large package allocates only a few. */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly size: number) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  give(buffer: Buffer): void {
+    this.free.push(buffer);
+  }
+}
+
+async function withZip<T>(zipPath: string, use: (opened: OpenedZip) => Promise<T>): Promise<T> {
+  const handle = await open(zipPath, 'r');
+  try {
+    const reader = new UploadReader(handle, (await handle.stat()).size);
+    const zip = await openZip(reader);
+    // An error closing the file after we are done must not become an uncaught 'error' event.
+    zip.on('error', () => {});
+    try {
+      return await use({ zip, handle, size: reader.size, buffers: new BufferPool(READ_BYTES) });
+    } finally {
+      zip.close();
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function openZip(reader: UploadReader): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(
-      zipPath,
+    yauzl.fromRandomAccessReader(
+      reader,
+      reader.size,
       {
         lazyEntries: true,
         // Closed by withZip: extraction opens entry streams after the central directory has been read.
         autoClose: false,
         decodeStrings: true,
         validateEntrySizes: true,
-        // Without it yauzl silently turns "a\b" into "a/b"; with it such names are refused and reported below.
+        // Without it yauzl silently turns "a\\b" into "a/b"; with it such names are refused and reported below.
         strictFileNames: true,
       },
       (err, zip) => {
@@ -224,7 +398,7 @@ async function readCheckedEntries(zip: ZipFile, limits: PackageLimits): Promise<
   if (zip.entryCount > limits.maxEntries) throw scormErrors.tooManyEntries(zip.entryCount, limits.maxEntries);
 
   const files: CheckedEntry[] = [];
-  const all: Entry[] = [];
+  const all: EntrySpan[] = [];
   /** Folded name (see foldName) -> first name seen, for files. */
   const fileNames = new Map<string, string>();
   /** Folded names of every folder: explicit folder entries and every parent of a file. */
@@ -233,13 +407,13 @@ async function readCheckedEntries(zip: ZipFile, limits: PackageLimits): Promise<
   let totalCompressed = 0;
 
   for (let entry = await nextEntry(zip); entry !== null; entry = await nextEntry(zip)) {
-    all.push(entry);
     const name = entry.fileName;
     checkEntryName(name);
     if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw scormErrors.symlinkEntry(name);
 
     if (name.endsWith('/')) {
       // Folders carry no data; they are allowed and skipped, but still take part in the file/folder clash check.
+      all.push({ name, compressedSize: entry.compressedSize, localHeaderOffset: entry.relativeOffsetOfLocalHeader, nextHeaderOffset: Infinity });
       const folder = name.slice(0, -1);
       folderNames.set(foldName(folder), folder);
       continue;
@@ -265,7 +439,9 @@ async function readCheckedEntries(zip: ZipFile, limits: PackageLimits): Promise<
       const ratio = entry.uncompressedSize / entry.compressedSize; // Infinity when compressedSize is 0: a lie
       if (ratio > limits.maxCompressionRatio) throw scormErrors.compressionRatio(name, ratio, limits.maxCompressionRatio);
     }
-    files.push({ name, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize, raw: entry });
+    const file = checkedEntry(entry);
+    files.push(file);
+    all.push(file);
   }
 
   for (const [folded, name] of fileNames) {
@@ -306,61 +482,231 @@ function checkEntryName(name: string): void {
 /**
  * Several central-directory records pointing into the same bytes is the "overlapping files" zip bomb: a small
  * zip whose one compressed kernel is unpacked thousands of times. Real zips store each entry's data once,
- * after its own local header, so each entry must end before the next one starts.
+ * after its own local header, so each entry must end before the next one starts. Records, for extraction, where
+ * each entry's room ends: a local header can only be checked when the entry is read (dataStart).
  */
-function checkNoOverlap(entries: Entry[]): void {
-  const byOffset = [...entries].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
+function checkNoOverlap(entries: EntrySpan[]): void {
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   for (let i = 1; i < byOffset.length; i++) {
     const previous = byOffset[i - 1]!;
     const current = byOffset[i]!;
-    if (previous.relativeOffsetOfLocalHeader + LOCAL_HEADER_FIXED_BYTES + previous.compressedSize > current.relativeOffsetOfLocalHeader) {
-      throw scormErrors.overlappingEntries(current.fileName, previous.fileName);
+    if (previous.localHeaderOffset + LOCAL_HEADER_FIXED_BYTES + previous.compressedSize > current.localHeaderOffset) {
+      throw scormErrors.overlappingEntries(current.name, previous.name);
     }
+    previous.nextHeaderOffset = current.localHeaderOffset;
   }
 }
 
-function openEntryStream(zip: ZipFile, entry: CheckedEntry): Promise<Readable> {
+function checkedEntry(entry: Entry): CheckedEntry {
+  return {
+    name: entry.fileName,
+    compressedSize: entry.compressedSize,
+    uncompressedSize: entry.uncompressedSize,
+    crc32: entry.crc32,
+    compressionMethod: entry.compressionMethod,
+    localHeaderOffset: entry.relativeOffsetOfLocalHeader,
+    nextHeaderOffset: Infinity,
+  };
+}
+
+function publicEntry({ name, compressedSize, uncompressedSize }: CheckedEntry): PackageEntry {
+  return { name, compressedSize, uncompressedSize };
+}
+
+async function readEntryText(opened: OpenedZip, entry: CheckedEntry, maxBytes: number): Promise<string> {
+  if (entry.uncompressedSize > maxBytes) throw scormErrors.manifestTooLarge(entry.name, entry.uncompressedSize, maxBytes);
+  const bytes = await openEntryBytes(opened, entry);
+  const parts: Buffer[] = [];
+  try {
+    for await (const chunk of checkedChunks(bytes.chunks, entry, { usedBytes: 0, maxBytes }, null, newOutcome())) parts.push(Buffer.from(chunk));
+  } finally {
+    bytes.close();
+  }
+  return decodeText(Buffer.concat(parts));
+}
+
+/** Running total of inflated bytes across the whole package, shared by the entries in flight. */
+interface InflateBudget {
+  usedBytes: number;
+  maxBytes: number;
+}
+
+/** State of one extraction: its first failure, which stops the others. */
+interface ExtractionRun {
+  failure: { error: unknown } | null;
+}
+
+/** How one entry's chunks ended: read to the end and verified, or failed with our error. */
+interface EntryOutcome {
+  complete: boolean;
+  error: unknown;
+}
+
+const newOutcome = (): EntryOutcome => ({ complete: false, error: null });
+
+async function extractEntries(opened: OpenedZip, entries: readonly CheckedEntry[], limits: PackageLimits, writeEntry: WriteEntryChunks, concurrency: number): Promise<void> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`extraction concurrency must be a whole number of at least 1, not ${concurrency}`);
+  const budget: InflateBudget = { usedBytes: 0, maxBytes: limits.maxTotalBytes };
+  const run: ExtractionRun = { failure: null };
+  let next = 0;
+  // Workers never reject: the first error is kept and the others are waited for, so none is still writing when we throw.
+  const worker = async () => {
+    while (run.failure === null && next < entries.length) {
+      const entry = entries[next++]!;
+      try {
+        await extractEntry(opened, entry, budget, writeEntry, run);
+      } catch (err) {
+        run.failure ??= { error: err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+  if (run.failure !== null) throw run.failure.error;
+}
+
+async function extractEntry(opened: OpenedZip, entry: CheckedEntry, budget: InflateBudget, writeEntry: WriteEntryChunks, run: ExtractionRun): Promise<void> {
+  const bytes = await openEntryBytes(opened, entry);
+  const outcome = newOutcome();
+  const chunks = checkedChunks(bytes.chunks, entry, budget, run, outcome);
+  try {
+    // Another entry may have failed while this one was being opened: then it is not started.
+    if (run.failure === null) await writeEntry(entry.name, chunks, entry.uncompressedSize);
+  } catch (err) {
+    // Our own error, even if writeEntry wrapped or replaced it: the uploader must get ours.
+    throw outcome.error ?? err;
+  } finally {
+    // Stops the reading (and frees its buffer) when writeEntry did not read to the end.
+    await chunks.return(undefined);
+    bytes.close();
+  }
+  if (run.failure !== null) return;
+  if (outcome.error !== null) throw outcome.error;
+  if (!outcome.complete) throw new Error(`writeEntry resolved for "${entry.name}" without reading its stream to the end`);
+}
+
+/** An entry's bytes, its local header read but no data yet; close() releases it whether or not chunks was read. */
+interface EntryBytes {
+  chunks: AsyncIterable<Buffer>;
+  close(): void;
+}
+
+async function openEntryBytes(opened: OpenedZip, entry: CheckedEntry): Promise<EntryBytes> {
+  const none = () => {};
+  const start = await dataStart(opened, entry);
+  if (entry.compressionMethod === METHOD_STORED) return { chunks: storedChunks(opened, start, entry.compressedSize), close: none };
+  if (entry.uncompressedSize <= INFLATE_AT_ONCE_MAX_BYTES && entry.compressedSize <= READ_BYTES) {
+    return { chunks: inflatedAtOnce(opened, entry, start), close: none };
+  }
+  const stream = await inflatingStream(opened.zip, entry, start);
+  return { chunks: stream, close: () => stream.destroy() };
+}
+
+/**
+ * Where an entry's data begins, after its local header, whose name and extra field need not match the directory's
+ * in length. The data must lie in the file and end before the next entry's header, so that a lying header cannot
+ * point into another entry's bytes.
+ */
+async function dataStart(opened: OpenedZip, entry: CheckedEntry): Promise<number> {
+  const header = Buffer.allocUnsafe(LOCAL_HEADER_FIXED_BYTES);
+  const { bytesRead } = await opened.handle.read(header, 0, header.length, entry.localHeaderOffset);
+  if (bytesRead < header.length || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw scormErrors.corruptEntry(entry.name, 'its local header is missing');
+  const start = entry.localHeaderOffset + LOCAL_HEADER_FIXED_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+  const end = start + entry.compressedSize;
+  if (end > opened.size || end > entry.nextHeaderOffset) throw scormErrors.corruptEntry(entry.name, 'its local header places its data outside its own part of the zip');
+  return start;
+}
+
+/** A stored entry's bytes, read straight from the upload into one pooled buffer, reused chunk after chunk. */
+async function* storedChunks(opened: OpenedZip, start: number, length: number): AsyncGenerator<Buffer> {
+  const buffer = opened.buffers.take();
+  try {
+    for (let position = start, end = start + length; position < end; ) {
+      const bytesRead = await readInto(opened.handle, buffer, position, Math.min(buffer.length, end - position));
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    opened.buffers.give(buffer);
+  }
+}
+
+/** A small deflated entry (see INFLATE_AT_ONCE_MAX_BYTES) as one chunk. */
+async function* inflatedAtOnce(opened: OpenedZip, entry: CheckedEntry, start: number): AsyncGenerator<Buffer> {
+  const buffer = opened.buffers.take();
+  let inflated: Buffer;
+  try {
+    let read = 0;
+    while (read < entry.compressedSize) read += await readInto(opened.handle, buffer.subarray(read), start + read, entry.compressedSize - read);
+    // One byte more than declared is allowed out, so that a lying entry stops there and is reported as such.
+    const allowed = entry.uncompressedSize + 1;
+    inflated = inflateRawSync(buffer.subarray(0, read), { chunkSize: Math.max(ZLIB_MIN_CHUNK_BYTES, allowed), maxOutputLength: allowed });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw scormErrors.entrySizeMismatch(entry.name, entry.uncompressedSize, `unpacks to at least ${entry.uncompressedSize + 1}`);
+    }
+    throw err;
+  } finally {
+    opened.buffers.give(buffer);
+  }
+  yield inflated;
+}
+
+/** Reads up to length bytes at position into buffer; fails rather than return none. */
+async function readInto(handle: FileHandle, buffer: Buffer, position: number, length: number): Promise<number> {
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  // yauzl checked the data against the file's size; a shorter read means the upload changed underneath us.
+  if (bytesRead === 0) throw new ExtractionError(`the uploaded file ended at ${position}, inside the data of an entry`);
+  return bytesRead;
+}
+
+/**
+ * Counts and checks an entry's bytes as they pass. yauzl's validateEntrySizes already stops a deflated stream that
+ * inflates past its declared size; this repeats that check for every entry (and keeps the running total for the
+ * whole package) so that the limits hold even if a future yauzl changes, and it verifies the CRC-32, which yauzl
+ * does not. A failure is thrown before the offending chunk is handed on, and recorded in outcome; `run`, when given,
+ * stops the entry at its next chunk once another entry has failed.
+ */
+async function* checkedChunks(source: AsyncIterable<Buffer>, entry: CheckedEntry, budget: InflateBudget, run: ExtractionRun | null, outcome: EntryOutcome): AsyncGenerator<Buffer> {
+  const declared = entry.uncompressedSize;
+  let produced = 0;
+  let checksum = 0;
+  try {
+    for await (const chunk of source) {
+      if (run?.failure) throw new ExtractionError(`extraction of "${entry.name}" stopped: another entry failed`);
+      produced += chunk.length;
+      budget.usedBytes += chunk.length;
+      if (produced > declared) throw scormErrors.entrySizeMismatch(entry.name, declared, `unpacks to at least ${produced}`);
+      if (budget.usedBytes > budget.maxBytes) throw scormErrors.tooLarge(budget.usedBytes, budget.maxBytes);
+      checksum = crc32(chunk, checksum);
+      yield chunk;
+    }
+    if (produced !== declared) throw scormErrors.entrySizeMismatch(entry.name, declared, `unpacks to only ${produced}`);
+    if (checksum !== entry.crc32) throw scormErrors.corruptEntry(entry.name, 'its CRC-32 checksum does not match its contents');
+    outcome.complete = true;
+  } catch (err) {
+    const translated = translateStreamError(err as Error, entry);
+    outcome.error ??= translated;
+    throw translated;
+  }
+}
+
+/** Each chunk copied, for consumers that may keep chunks after asking for the next one (streams buffer them). */
+async function* copies(chunks: EntryChunks): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
+}
+
+/** A large deflated entry, inflated by yauzl as a stream (in the thread pool), which also counts the bytes it inflates. */
+function inflatingStream(zip: ZipFile, entry: CheckedEntry, start: number): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry.raw, (err, stream) => {
+    zip.openReadStreamLowLevel(start, entry.compressedSize, 0, entry.compressedSize, true, entry.uncompressedSize, (err, stream) => {
       if (err) reject(isSystemError(err) ? err : scormErrors.corruptEntry(entry.name, err.message));
       else resolve(stream);
     });
   });
 }
 
-/**
- * Wraps an entry's inflating stream in a counter. yauzl's validateEntrySizes already stops a stream that
- * inflates past its declared size; this counter repeats that check (and keeps the running total for the whole
- * package) so that the limits hold even if a future yauzl changes, and it verifies the CRC-32, which yauzl
- * does not. Any failure destroys the source, so reading and inflating stop immediately.
- */
-function guardEntryStream(source: Readable, entry: CheckedEntry, budget: { usedBytes: number; maxBytes: number }): Transform {
-  const declared = entry.uncompressedSize;
-  let produced = 0;
-  let checksum = 0;
-  const guard = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      produced += chunk.length;
-      budget.usedBytes += chunk.length;
-      if (produced > declared) return callback(scormErrors.entrySizeMismatch(entry.name, declared, `unpacks to at least ${produced}`));
-      if (budget.usedBytes > budget.maxBytes) return callback(scormErrors.tooLarge(budget.usedBytes, budget.maxBytes));
-      checksum = crc32(chunk, checksum);
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      if (produced !== declared) return callback(scormErrors.entrySizeMismatch(entry.name, declared, `unpacks to only ${produced}`));
-      if (checksum !== entry.raw.crc32) return callback(scormErrors.corruptEntry(entry.name, 'its CRC-32 checksum does not match its contents'));
-      callback();
-    },
-  });
-  source.on('error', (err) => guard.destroy(translateStreamError(err, entry)));
-  guard.on('close', () => source.destroy());
-  source.pipe(guard);
-  return guard;
-}
-
 function translateStreamError(err: Error, entry: CheckedEntry): Error {
-  if (isAppError(err)) return err;
+  if (isAppError(err) || err instanceof ExtractionError) return err;
   // A failed read of the uploaded file is ours to log; only zlib's Z_* codes describe the zip's contents.
   const code = (err as NodeJS.ErrnoException).code;
   if (typeof code === 'string' && !code.startsWith('Z_')) return err;

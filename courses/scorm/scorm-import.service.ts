@@ -4,7 +4,7 @@ import type { AppDeps } from '../../server/app-deps.js';
 import type { Actor } from '../../server/tenancy/actor.js';
 import { canPerform } from '../../server/tenancy/policy.js';
 import { httpErrors } from '../../server/http/http.errors.js';
-import { extractScormPackage } from './package-reader.js';
+import { withScormPackage } from './package-reader.js';
 import type { ParsedItem } from './manifest.js';
 import type { PackageLimits } from './package-zip.js';
 import * as scormRepository from './scorm.repository.js';
@@ -28,8 +28,9 @@ export interface ImportedVersion {
 
 /**
  * Imports an uploaded SCORM zip: validates it completely before writing anything, copies its files to
- * storage under a prefix of its own, then records the version and its items in one transaction. On any
- * failure the prefix is deleted, so a refused or broken upload leaves nothing behind.
+ * storage under a new prefix of its own (a storage batch: nothing reads the prefix until the version row
+ * exists), then records the version and its items in one transaction. On any failure the prefix is deleted,
+ * so a refused or broken upload leaves nothing behind.
  */
 export function createScormImportService(deps: Pick<AppDeps, 'database' | 'storage' | 'config' | 'logger'>) {
   const { db } = deps.database;
@@ -48,11 +49,20 @@ export function createScormImportService(deps: Pick<AppDeps, 'database' | 'stora
     const prefix = `courses/${courseId}/${versionId}/`;
     let fileCount = 0;
     let totalBytes = 0;
+    // Outside the try: a prefix that is not empty is someone else's, and must not be deleted below.
+    const files = await deps.storage.openBatch(prefix);
     try {
-      const scormPackage = await extractScormPackage(upload.path, limits, async (name, stream, size) => {
-        await deps.storage.put(prefix + name, stream, { contentType: contentTypeFor(name) });
-        fileCount++;
-        totalBytes += size;
+      const scormPackage = await withScormPackage(upload.path, limits, async (validated, zip) => {
+        // Chunks rather than streams: the batch writes each chunk before asking for the next, so none is copied.
+        await zip.extractChunks(
+          async (name, chunks, size) => {
+            await files.put(name, chunks, { contentType: contentTypeFor(name) });
+            fileCount++;
+            totalBytes += size;
+          },
+          { concurrency: deps.config.scorm.extractConcurrency },
+        );
+        return validated;
       });
       const { manifest } = scormPackage;
       const standard = manifest.version === '1.2' ? ('scorm12' as const) : ('scorm2004' as const);

@@ -66,6 +66,7 @@ const envSchema = z.object({
   SCORM_MAX_ENTRIES: positiveInt.default(20_000),
   SCORM_MAX_UNCOMPRESSED: byteSize.default(2 * 1024 ** 3),
   SCORM_MAX_COMPRESSION_RATIO: positiveInt.default(200),
+  SCORM_EXTRACT_CONCURRENCY: positiveInt.max(32, 'expected at most 32').default(4),
   SCORM12_SUSPEND_DATA_MAX: positiveInt.default(4096),
 });
 
@@ -99,7 +100,15 @@ export type AppConfig = Readonly<{
    * In development it is a second port of the same process (CONTENT_PORT, default PORT + 1).
    */
   content: Readonly<{ origin: string; port: number; launchTokenTtlMs: number }>;
-  scorm: Readonly<{ maxUploadBytes: number; maxEntries: number; maxUncompressedBytes: number; maxCompressionRatio: number; scorm12SuspendDataMax: number }>;
+  scorm: Readonly<{
+    maxUploadBytes: number;
+    maxEntries: number;
+    maxUncompressedBytes: number;
+    maxCompressionRatio: number;
+    /** Package files read, inflated and stored at once during an import. */
+    extractConcurrency: number;
+    scorm12SuspendDataMax: number;
+  }>;
 }>;
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -167,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxEntries: e.SCORM_MAX_ENTRIES,
       maxUncompressedBytes: e.SCORM_MAX_UNCOMPRESSED,
       maxCompressionRatio: e.SCORM_MAX_COMPRESSION_RATIO,
+      extractConcurrency: e.SCORM_EXTRACT_CONCURRENCY,
       scorm12SuspendDataMax: e.SCORM12_SUSPEND_DATA_MAX,
     },
   };

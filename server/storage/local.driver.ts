@@ -4,9 +4,9 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeF
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, assertValidPrefix, assertValidRange, resolveRange } from './storage-key.js';
+import { assertValidBatchPrefix, assertValidKey, assertValidPrefix, assertValidRange, resolveRange } from './storage-key.js';
 import { storageErrors } from './storage.errors.js';
-import type { Storage, StoredObjectInfo } from './storage.js';
+import type { Storage, StorageBatch, StoredObjectInfo } from './storage.js';
 
 /** Uploads in progress; renamed into place only once complete. */
 const TMP_DIR = '.tmp';
@@ -18,7 +18,8 @@ const PATH_CONFLICTS = new Set(['EISDIR', 'ENOTDIR', 'EEXIST']);
 
 /**
  * Objects as plain files under root (key "a/b.txt" is root/a/b.txt). Writes go to root/.tmp and are
- * renamed into place, so readers see the old object or the new one, never a partial one.
+ * renamed into place, so readers see the old object or the new one, never a partial one. Batches (openBatch)
+ * write straight into place: nobody reads their prefix until they are done.
  */
 export function createLocalStorage(options: { root: string }): Storage {
   const root = path.resolve(options.root);
@@ -28,6 +29,10 @@ export function createLocalStorage(options: { root: string }): Storage {
 
   function assertLocalKey(key: string): void {
     assertValidKey(key);
+    assertNotReserved(key);
+  }
+
+  function assertNotReserved(key: string): void {
     const first = key.split('/', 1)[0] ?? '';
     if (RESERVED_DIRS.has(first)) throw storageErrors.invalidKey(key, `"${first}" is reserved by local storage`);
   }
@@ -53,14 +58,7 @@ export function createLocalStorage(options: { root: string }): Storage {
    * ("a-b" < "a/c" < "a0"), which is the order S3 lists in.
    */
   async function* walk(dir: string, dirKey: string, prefix: string): AsyncGenerator<StoredObjectInfo> {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if (isMissing(err)) return;
-      throw err;
-    }
-    const sorted = entries
+    const sorted = (await entriesOf(dir))
       .filter((e) => (e.isFile() || e.isDirectory()) && !(dirKey === '' && RESERVED_DIRS.has(e.name)))
       .map((e) => ({ entry: e, order: Buffer.from(e.isDirectory() ? `${e.name}/` : e.name) }))
       .sort((a, b) => Buffer.compare(a.order, b.order));
@@ -90,8 +88,60 @@ export function createLocalStorage(options: { root: string }): Storage {
     }
   }
 
+  async function openBatch(prefix: string): Promise<StorageBatch> {
+    assertValidBatchPrefix(prefix);
+    assertNotReserved(prefix);
+    for await (const _object of walk(objectPath(prefix), prefix, prefix)) throw storageErrors.prefixNotEmpty(prefix);
+    /** Each folder is created once, by the first file written into it; later files wait for that. */
+    const folders = new Map<string, Promise<unknown>>();
+    const folder = (dir: string) => {
+      let made = folders.get(dir);
+      if (made === undefined) {
+        made = mkdir(dir, { recursive: true });
+        folders.set(dir, made);
+        made.catch(() => folders.delete(dir));
+      }
+      return made;
+    };
+    return {
+      prefix,
+      // No temp file, rename or .meta sidecar (contentType is not kept): the prefix is unread until the batch is done.
+      // Each chunk is written before the next is asked for, as a ChunkedBody requires.
+      async put(name, body) {
+        const key = prefix + name;
+        assertLocalKey(key);
+        const file = objectPath(key);
+        let handle: FileHandle;
+        try {
+          await folder(path.dirname(file));
+          // "wx": never replaces a file, nor follows a link someone placed where the file goes.
+          handle = await open(file, 'wx');
+        } catch (err) {
+          if (PATH_CONFLICTS.has((err as NodeJS.ErrnoException).code ?? '')) {
+            throw storageErrors.invalidKey(key, 'it was already written in this batch, or clashes with a key of the batch used as a folder ("a" and "a/b")');
+          }
+          throw err;
+        }
+        let size = 0;
+        try {
+          for await (const chunk of Buffer.isBuffer(body) ? [body] : body) {
+            size += await writeAll(handle, chunk as Uint8Array);
+          }
+        } catch (err) {
+          await handle.close();
+          await rm(file, { force: true });
+          throw err;
+        }
+        await handle.close();
+        return { size };
+      },
+    };
+  }
+
   return {
     kind: 'local',
+
+    openBatch,
 
     async put(key, body, options = {}) {
       assertLocalKey(key);
@@ -178,7 +228,10 @@ export function createLocalStorage(options: { root: string }): Storage {
         if (await unlinkIfExists(objectPath(key))) deleted.push(key);
         await rm(metaPath(key), { force: true });
       }
-      await removeEmptyParents(deleted);
+      // A folder prefix (a batch) may hold folders made for files that then failed: they go too, being under it.
+      const folder = prefix.endsWith('/') && !RESERVED_DIRS.has(prefix.split('/', 1)[0]!);
+      if (folder) await removeEmptyFolders(objectPath(prefix));
+      await removeEmptyParents(folder ? [...deleted, prefix] : deleted);
       return deleted.length;
     },
 
@@ -199,6 +252,14 @@ export function createLocalStorage(options: { root: string }): Storage {
 
     async close() {},
   };
+}
+
+/** Writes all of bytes at the file's current position (a write may take fewer bytes than it was given). */
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<number> {
+  for (let written = 0; written < bytes.length; ) {
+    written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
+  }
+  return bytes.length;
 }
 
 /** Renames, creating the target's directory; retries if a concurrent deletePrefix removes it in between. */
@@ -230,6 +291,22 @@ async function unlinkIfExists(file: string): Promise<boolean> {
     return true;
   } catch (err) {
     if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
+/** Removes dir and the folders below it, deepest first, wherever no file is left. */
+async function removeEmptyFolders(dir: string): Promise<void> {
+  for (const entry of await entriesOf(dir)) if (entry.isDirectory()) await removeEmptyFolders(path.join(dir, entry.name));
+  await removeDirIfEmpty(dir);
+}
+
+/** What dir holds; nothing when it does not exist. */
+async function entriesOf(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return [];
     throw err;
   }
 }

@@ -4,15 +4,16 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   paginateListObjectsV2,
   S3Client,
   S3ServiceException,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertValidKey, assertValidPrefix, assertValidRange, resolveRange } from './storage-key.js';
+import { assertValidBatchPrefix, assertValidKey, assertValidPrefix, assertValidRange, resolveRange } from './storage-key.js';
 import { storageErrors } from './storage.errors.js';
-import type { Storage, StoredObjectInfo } from './storage.js';
+import type { ChunkedBody, Storage, StorageBatch, StoredObjectInfo } from './storage.js';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -83,38 +84,52 @@ export function createS3Storage(options: S3StorageOptions): Storage {
     }
   }
 
+  async function put(key: string, body: Readable | Buffer | ChunkedBody, options: { contentType?: string } = {}): Promise<{ size: number }> {
+    assertValidKey(key);
+    if (Buffer.isBuffer(body)) {
+      await upload(client, { Bucket: bucket, Key: fullKey(key), Body: body, ContentType: options.contentType });
+      return { size: body.length };
+    }
+    // lib-storage keeps chunks until it has a whole part, and a ChunkedBody reuses a chunk's memory for the next.
+    const copy = !(body instanceof Readable);
+    let size = 0;
+    let sourceError: unknown;
+    async function* counted(source: AsyncIterable<unknown>): AsyncGenerator<Buffer> {
+      try {
+        for await (const chunk of source) {
+          const bytes = copy ? Buffer.from(chunk as Uint8Array) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+          size += bytes.length;
+          yield bytes;
+        }
+      } catch (err) {
+        sourceError = err;
+        throw err;
+      }
+    }
+    try {
+      await upload(client, { Bucket: bucket, Key: fullKey(key), Body: Readable.from(counted(body)), ContentType: options.contentType });
+    } catch (err) {
+      if (body instanceof Readable) body.destroy();
+      // After a source failure the SDK aborts the multipart upload; report why we stopped, not how the abort went.
+      throw sourceError ?? err;
+    }
+    return { size };
+  }
+
+  async function openBatch(prefix: string): Promise<StorageBatch> {
+    assertValidBatchPrefix(prefix);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix + prefix, MaxKeys: 1 }));
+    if ((listed.Contents ?? []).length > 0) throw storageErrors.prefixNotEmpty(prefix);
+    // Each put is already atomic and writes no more than needed; a batch is puts under the prefix.
+    return { prefix, put: (name, body, options) => put(prefix + name, body, options) };
+  }
+
   return {
     kind: 's3',
 
-    async put(key, body, options = {}) {
-      assertValidKey(key);
-      if (Buffer.isBuffer(body)) {
-        await upload(client, { Bucket: bucket, Key: fullKey(key), Body: body, ContentType: options.contentType });
-        return { size: body.length };
-      }
-      let size = 0;
-      let sourceError: unknown;
-      async function* counted(source: Readable): AsyncGenerator<Buffer> {
-        try {
-          for await (const chunk of source) {
-            const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-            size += bytes.length;
-            yield bytes;
-          }
-        } catch (err) {
-          sourceError = err;
-          throw err;
-        }
-      }
-      try {
-        await upload(client, { Bucket: bucket, Key: fullKey(key), Body: Readable.from(counted(body)), ContentType: options.contentType });
-      } catch (err) {
-        body.destroy();
-        // After a source failure the SDK aborts the multipart upload; report why we stopped, not how the abort went.
-        throw sourceError ?? err;
-      }
-      return { size };
-    },
+    put,
+
+    openBatch,
 
     async get(key, options = {}) {
       assertValidKey(key);

@@ -26,6 +26,12 @@ export function assertValidPrefix(prefix: string): void {
   checkPath(prefix, segments);
 }
 
+/** Like assertValidPrefix, for the prefix of a batch: a whole folder, so not empty and ending with "/". */
+export function assertValidBatchPrefix(prefix: string): void {
+  assertValidPrefix(prefix);
+  if (!prefix.endsWith('/')) throw storageErrors.invalidKey(prefix, 'a batch prefix must be a folder, ending with "/"');
+}
+
 /** Throws unless range has whole, non-negative bounds with end (when given) not before start. */
 export function assertValidRange(range: ByteRange): void {
   const { start, end } = range;

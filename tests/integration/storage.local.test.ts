@@ -92,6 +92,45 @@ describe('local storage on disk', () => {
     expect(await readdir(path.join(root, '.meta'))).not.toContain('tree');
   });
 
+  it('writes batch objects straight into place: no temp file, no metadata file', async () => {
+    const batch = await storage.openBatch('batched/v1/');
+    await batch.put('pages/page.html', Buffer.from('<p>page</p>'), { contentType: 'text/html' });
+    await batch.put('pages/script.js', Readable.from([Buffer.from('let a = 1;')]));
+
+    expect((await stat(path.join(root, 'batched', 'v1', 'pages', 'page.html'))).size).toBe(11);
+    expect(await readdir(path.join(root, '.meta')).catch(() => [])).not.toContain('batched');
+    expect(await readdir(path.join(root, '.tmp')).catch(() => [] as string[])).toEqual([]);
+  });
+
+  it('refuses a name written twice in one batch, and a name used as a folder by another, keeping the first', async () => {
+    const batch = await storage.openBatch('batch-clash/');
+    await batch.put('a', Buffer.from('first'));
+    await batch.put('dir/file', Buffer.from('inner'));
+
+    await expect(batch.put('a', Buffer.from('second'))).rejects.toMatchObject({ code: 'storage.invalid_key' });
+    await expect(batch.put('dir', Buffer.from('x'))).rejects.toMatchObject({ code: 'storage.invalid_key' });
+    await expect(batch.put('a/below', Buffer.from('x'))).rejects.toMatchObject({ code: 'storage.invalid_key' });
+
+    expect((await readAll((await storage.get('batch-clash/a'))!.body)).toString()).toBe('first');
+    expect(await collectKeys(storage, 'batch-clash/')).toEqual(['batch-clash/a', 'batch-clash/dir/file']);
+  });
+
+  it('removes a failed batch entirely with deletePrefix, folders included', async () => {
+    const batch = await storage.openBatch('failed-import/course/version/');
+    await batch.put('deep/er/file.txt', Buffer.from('x'));
+    await expect(batch.put('deep/broken.bin', new Readable({ read() { this.destroy(new Error('broke')); } }))).rejects.toThrow('broke');
+    // A folder made only for a file that then failed holds no object, but must go too.
+    await expect(batch.put('lonely/folder/broken.bin', new Readable({ read() { this.destroy(new Error('broke')); } }))).rejects.toThrow('broke');
+
+    expect(await storage.deletePrefix('failed-import/course/version/')).toBe(1);
+
+    expect(await readdir(root)).not.toContain('failed-import');
+  });
+
+  it('refuses batches inside its internal directories', async () => {
+    for (const prefix of ['.tmp/x/', '.meta/courses/']) await expect(storage.openBatch(prefix)).rejects.toMatchObject({ code: 'storage.invalid_key' });
+  });
+
   it('fails ping with storage.unavailable when root cannot be written', async () => {
     const notADirectory = path.join(root, 'a-file');
     await writeFile(notADirectory, 'x');
@@ -99,6 +138,12 @@ describe('local storage on disk', () => {
     await expect(createLocalStorage({ root: notADirectory }).ping()).rejects.toMatchObject({ code: 'storage.unavailable', status: 503 });
   });
 });
+
+async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 async function collectKeys(storage: Storage, prefix: string): Promise<string[]> {
   const keys: string[] = [];

@@ -2,12 +2,13 @@
  * Hostile and broken packages, each built here so that its intent is readable. Every refusal is checked twice:
  * the error code, and that extraction wrote nothing (writeEntry never called, target folder empty).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AppError } from '../../../server/http/app-error.js';
 import { extractScormPackage, readScormPackage } from '../../../courses/scorm/package-reader.js';
-import { DEFAULT_PACKAGE_LIMITS, extractPackageZip, inspectPackageZip, type PackageLimits } from '../../../courses/scorm/package-zip.js';
+import { DEFAULT_PACKAGE_LIMITS, extractPackageZip, inspectPackageZip, withPackageZip, type PackageLimits } from '../../../courses/scorm/package-zip.js';
 import { makeTempDir, rawZip, recordingWriter, yazlZip } from '../../helpers/zip-builder.js';
 
 const MiB = 1024 * 1024;
@@ -182,6 +183,24 @@ describe('entries that lie about their size', () => {
     expect(writer.bytesReceived).toBeLessThanOrEqual(1000);
   });
 
+  it('stops a large entry (inflated as a stream) that inflates past its declared size', async () => {
+    const zip = rawZip([{ name: 'big.js', data: Buffer.alloc(4 * MiB, 'var x = 1;\n'), method: 'deflated', declaredUncompressedSize: 300 * 1024 }]);
+    const { error, writer } = await expectRefusedWhileExtracting(zip, 'scorm.entry_size_mismatch');
+    expect(error.message).toContain('"big.js" declares 307200 bytes');
+    expect(writer.bytesReceived).toBeLessThanOrEqual(300 * 1024);
+  });
+
+  it('refuses an entry whose local header places its data inside the next entry', async () => {
+    const zip = rawZip([
+      { name: 'a.html', data: Buffer.from('<p>first</p>') },
+      { name: 'b.html', data: Buffer.from('<p>second, which a.html would take for its own data</p>') },
+    ]);
+    // The directory stays honest (so no overlap shows there); a.html's local header claims a 20-byte extra field.
+    zip.writeUInt16LE(20, 28);
+    const { error } = await expectRefusedWhileExtracting(zip, 'scorm.corrupt_entry');
+    expect(error.message).toContain('"a.html"');
+  });
+
   it('refuses an entry that inflates to less than declared', async () => {
     const zip = rawZip([{ name: 'short.html', data: Buffer.from('x'.repeat(1000)), method: 'deflated', declaredUncompressedSize: 5000 }]);
     const { error } = await expectRefusedWhileExtracting(zip, 'scorm.entry_size_mismatch');
@@ -325,6 +344,84 @@ describe('zips that are not SCORM packages', () => {
   it('refuses a truncated zip (an interrupted upload) as not a zip', async () => {
     const whole = await yazlZip(harmless);
     await expectRefusedBeforeExtraction(whole.subarray(0, Math.floor(whole.length / 2)), 'scorm.not_a_zip');
+  });
+});
+
+describe('extracting many files at once', () => {
+  /** Stored and deflated files, small and large (several read buffers long, and inflated as a stream), random bytes. */
+  const files = [
+    ...harmless,
+    ...Array.from({ length: 24 }, (_, i) => ({ name: `assets/image-${i}.png`, data: randomBytes(1000 + i * 37_000), compress: false })),
+    ...Array.from({ length: 24 }, (_, i) => ({ name: `lessons/page-${i}.html`, data: Buffer.from(`<p>page ${i}</p>`.repeat(50 + i * 400)) })),
+    { name: 'media/clip.mp4', data: randomBytes(3 * MiB + 123), compress: false },
+    { name: 'scripts/large.js', data: Buffer.from(Array.from({ length: 40_000 }, (_, i) => `var v${i} = ${(i * 7919) % 100_003};\n`).join('')) },
+  ];
+
+  it('hands every file over byte for byte, in chunks and as streams, whatever the concurrency', async () => {
+    const zipPath = await temp.write('many.zip', await yazlZip(files));
+    for (const concurrency of [1, 4, 8]) {
+      const received = new Map<string, Buffer>();
+      await withPackageZip(zipPath, DEFAULT_PACKAGE_LIMITS, (zip) =>
+        zip.extractChunks(
+          async (name, chunks) => {
+            const parts: Buffer[] = [];
+            // A chunk's memory is reused once the next is asked for: copy, as the contract says.
+            for await (const chunk of chunks) parts.push(Buffer.from(chunk));
+            received.set(name, Buffer.concat(parts));
+          },
+          { concurrency },
+        ),
+      );
+      expect(received.size).toBe(files.length);
+      for (const file of files) expect(received.get(file.name)!.equals(Buffer.from(file.data))).toBe(true);
+    }
+
+    const streamed = new Map<string, Buffer>();
+    await extractPackageZip(zipPath, DEFAULT_PACKAGE_LIMITS, async (name, stream) => {
+      // A stream's chunks stay valid: keep them all before looking.
+      const parts: Buffer[] = [];
+      for await (const chunk of stream) parts.push(chunk as Buffer);
+      streamed.set(name, Buffer.concat(parts));
+    });
+    for (const file of files) expect(streamed.get(file.name)!.equals(Buffer.from(file.data))).toBe(true);
+  });
+
+  it('settles only once every writer in flight has settled, and starts no file after a failure', async () => {
+    const lying = { name: 'assets/lie.bin', data: Buffer.alloc(2 * MiB), method: 'deflated' as const, declaredUncompressedSize: 1000 };
+    const honest = files.slice(2, 40).map((f) => ({ name: f.name, data: Buffer.from(f.data) }));
+    const zipPath = await temp.write('lie-in-the-middle.zip', rawZip([...harmless, ...honest.slice(0, 10), lying, ...honest.slice(10)]));
+    let inFlight = 0;
+    let started = 0;
+    const error = await extractPackageZip(
+      zipPath,
+      DEFAULT_PACKAGE_LIMITS,
+      async (_name, stream) => {
+        started++;
+        inFlight++;
+        try {
+          for await (const _chunk of stream) await new Promise((resolve) => setTimeout(resolve, 5));
+        } finally {
+          // Slow to give up, as a storage write can be.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight--;
+        }
+      },
+      { concurrency: 4 },
+    ).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toMatchObject({ code: 'scorm.entry_size_mismatch' });
+    expect(inFlight).toBe(0);
+    // The lie is the 13th of 41 files; at most the three others in flight with it may have started after it.
+    expect(started).toBeLessThanOrEqual(16);
+  });
+
+  it('refuses a concurrency that is not a whole number of at least 1', async () => {
+    const zipPath = await temp.write('concurrency.zip', await yazlZip(harmless));
+    for (const concurrency of [0, -1, 1.5]) {
+      await expect(extractPackageZip(zipPath, DEFAULT_PACKAGE_LIMITS, async () => {}, { concurrency })).rejects.toThrow(RangeError);
+    }
   });
 });
 
