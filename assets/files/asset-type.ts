@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readRange } from '../../server/fs/read-range.js';
 import { fileTypeFromBuffer } from 'file-type';
 
 export type AssetKind = 'pdf' | 'png' | 'jpeg' | 'webp' | 'svg' | 'pptx' | 'docx' | 'xlsx' | 'mp4' | 'zip' | 'other';
@@ -40,18 +40,6 @@ export const DETECTION_HEAD_BYTES = 64 * 1024;
 /** SVG is text; the root element comes after at most a prolog (declaration, comments, doctype). */
 const SVG_SNIFF_BYTES = 4 * 1024;
 
-/** Reads at most `bytes` from `position` (negative: counted from the end). */
-export async function readRange(filePath: string, bytes: number, position = 0): Promise<Buffer> {
-  const handle = await open(filePath, 'r');
-  try {
-    const start = position >= 0 ? position : Math.max(0, (await handle.stat()).size + position);
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, start);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * An SVG document: optional BOM, XML declaration, comments, processing instructions and doctype, then

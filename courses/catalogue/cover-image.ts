@@ -1,5 +1,5 @@
+import { readRange } from '../../server/fs/read-range.js';
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { catalogueErrors } from './catalogue.errors.js';
 
@@ -55,16 +55,6 @@ function describeOther(head: Buffer): string {
   return looksLikeText(head) ? 'text, not an image' : 'not an image format we recognise';
 }
 
-async function readHead(file: string, bytes = 512): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 export interface NormalisedCover {
   /** The re-encoded WebP; at most 1280 × 720, so it is held in memory (the upload itself never is). */
@@ -82,7 +72,7 @@ export interface NormalisedCover {
  * catalogue.cover_too_many_pixels; reads the file, never changes it.
  */
 export async function normaliseCover(file: string): Promise<NormalisedCover> {
-  const head = await readHead(file);
+  const head = await readRange(file, 512);
   const format = acceptedFormatOf(head);
   if (!format) throw catalogueErrors.coverNotImage(describeOther(head));
   const unreadable = () => catalogueErrors.coverNotImage(`a ${FORMAT_LABELS[format]} image that cannot be decoded (it may be damaged or cut short)`);
