@@ -3,6 +3,7 @@ import type { DatabaseHandle } from './db/database.js';
 import type { Storage } from './storage/storage.js';
 import type { Mailer } from './mail/mailer.js';
 import type { Logger } from './logging/logger.js';
+import type { RenderPool } from '../assets/render/render-pool.js';
 
 /** Everything createApp needs, built once in main.ts (or by a test) and passed down; nothing is created at import time. */
 export interface AppDeps {
@@ -11,6 +12,8 @@ export interface AppDeps {
   readonly storage: Storage;
   readonly mailer: Mailer;
   readonly logger: Logger;
+  /** Worker threads for previews and co-branded renders (time-limited, bounded); closed at shutdown. */
+  readonly renderPool: RenderPool;
   /** Injected so expiry can be tested without waiting. */
   readonly clock: () => Date;
   /** From SESSION_SECRET, or generated once and kept in DATA_DIR in development. */

@@ -7,6 +7,7 @@ import { createDatabase, type DatabaseHandle } from './db/database.js';
 import { createStorage } from './storage/create-storage.js';
 import { createMailer } from './mail/mailer.js';
 import type { Logger } from './logging/logger.js';
+import { createRenderPool } from '../assets/render/render-pool.js';
 
 /** Thrown when a required service cannot be reached at start; main.ts prints it and exits non-zero. */
 export class StartupError extends Error {
@@ -57,5 +58,6 @@ export async function buildDependencies(config: AppConfig, logger: Logger): Prom
     throw new StartupError(`File storage (${config.storage.kind}) is not usable: ${(err as Error).message}`);
   }
   logger.info({ database: describeDatabase(config.database), storage: config.storage.kind }, 'dependencies ready');
-  return { config, database, storage, mailer: createMailer(config.mail, logger), logger, clock: () => new Date(), sessionSecret };
+  const renderPool = createRenderPool({ maxConcurrent: config.render.concurrency, timeoutMs: config.render.timeoutMs });
+  return { config, database, storage, mailer: createMailer(config.mail, logger), logger, renderPool, clock: () => new Date(), sessionSecret };
 }

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const deadline = Date.now() + config.shutdownTimeoutMs;
     await Promise.all([running.stop(config.shutdownTimeoutMs), content.stop(config.shutdownTimeoutMs)]);
     await routes.whenIdle(Math.max(0, deadline - Date.now()));
-    await Promise.allSettled([deps.database.close(), deps.storage.close()]);
+    await Promise.allSettled([deps.database.close(), deps.storage.close(), deps.renderPool.close()]);
     deps.mailer.close();
     logger.info('shutdown complete');
     process.exit(0);

@@ -68,6 +68,14 @@ const envSchema = z.object({
   SCORM_MAX_COMPRESSION_RATIO: positiveInt.default(200),
   SCORM_EXTRACT_CONCURRENCY: positiveInt.max(32, 'expected at most 32').default(4),
   SCORM12_SUSPEND_DATA_MAX: positiveInt.default(4096),
+  ASSET_MAX_UPLOAD: byteSize.default(500 * 1024 ** 2),
+  LOGO_MAX_UPLOAD: byteSize.default(5 * 1024 ** 2),
+  RENDER_CONCURRENCY: positiveInt.max(16, 'expected at most 16').default(2),
+  RENDER_TIMEOUT_MS: positiveInt.default(30_000),
+  MEILI_URL: z.string().url('expected the Meilisearch URL, such as http://127.0.0.1:7700').optional(),
+  MEILI_KEY: z.string().min(1).optional(),
+  MEILI_INDEX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, - or _').default('partner_academy'),
+  SEARCH_SYNC_INTERVAL_MS: positiveInt.default(1000),
 });
 
 export type AppConfig = Readonly<{
@@ -109,6 +117,14 @@ export type AppConfig = Readonly<{
     extractConcurrency: number;
     scorm12SuspendDataMax: number;
   }>;
+  assets: Readonly<{ maxUploadBytes: number; maxLogoBytes: number }>;
+  /** Previews and co-branded renders run on worker threads: at most `concurrency` at once, each within `timeoutMs`. */
+  render: Readonly<{ concurrency: number; timeoutMs: number }>;
+  /** Meilisearch when MEILI_URL is set, else PostgreSQL full-text search in the app's own database. */
+  search: Readonly<
+    | { kind: 'postgres'; syncIntervalMs: number }
+    | { kind: 'meilisearch'; url: string; apiKey: string | undefined; indexName: string; syncIntervalMs: number }
+  >;
 }>;
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -179,6 +195,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       extractConcurrency: e.SCORM_EXTRACT_CONCURRENCY,
       scorm12SuspendDataMax: e.SCORM12_SUSPEND_DATA_MAX,
     },
+    assets: { maxUploadBytes: e.ASSET_MAX_UPLOAD, maxLogoBytes: e.LOGO_MAX_UPLOAD },
+    // The time limit sits above the preview's own 15 s budget, so a slow preview reports its own error.
+    render: { concurrency: e.RENDER_CONCURRENCY, timeoutMs: Math.max(e.RENDER_TIMEOUT_MS, 16_000) },
+    search: e.MEILI_URL
+      ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_KEY, indexName: e.MEILI_INDEX, syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS }
+      : { kind: 'postgres', syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS },
   };
   return deepFreeze(config);
 }

@@ -6,3 +6,7 @@ export * from '../../courses/catalogue/courses.table.js';
 export * from '../../courses/scorm/scorm.table.js';
 export * from '../../courses/tracking/tracking.table.js';
 export * from '../../courses/player/sequencing.table.js';
+export * from '../../assets/library/library.table.js';
+export * from '../../assets/cobranding/cobranding.table.js';
+export * from '../../assets/analytics/usage.table.js';
+export * from '../../search/sync/outbox.table.js';

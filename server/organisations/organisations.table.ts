@@ -31,6 +31,11 @@ export const organisations = pgTable(
     contactName: text('contact_name'),
     contactEmail: text('contact_email'),
     contactPhone: text('contact_phone'),
+    /** Pixel size of the normalised logo (a trimmed PNG), for placing it without decoding it. */
+    logoWidth: integer('logo_width'),
+    logoHeight: integer('logo_height'),
+    /** Grows on every branding change: co-branded renders are cached per version, so old ones are never served. */
+    brandingVersion: integer('branding_version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -21,7 +21,11 @@ export type Action =
   | 'tier.manage'
   | 'course.manage'
   | 'course.take'
-  | 'course.report';
+  | 'course.report'
+  | 'asset.manage'
+  | 'asset.view'
+  | 'asset.report'
+  | 'search.use';
 
 /** The organisation a row belongs to, and (for organisations themselves) its kind. */
 export interface PolicyTarget {
@@ -64,6 +68,14 @@ const RULES: Readonly<Record<Action, Rule>> = {
   'course.take': { roles: everyone },
   // Course reports: the vendor side sees every organisation, a partner admin only their own (scopeFor).
   'course.report': { roles: ['vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin'] },
+  // Uploading, organising and templating library assets: the vendor's enablement side.
+  'asset.manage': { roles: ['vendor_admin', 'enablement_manager'] },
+  // Browsing, previewing and downloading (co-branded for partners): everyone, limited by each asset's visibility (in the service).
+  'asset.view': { roles: everyone },
+  // Library usage reports: the vendor side sees every organisation, a partner admin only their own (scopeFor).
+  'asset.report': { roles: ['vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin'] },
+  // Searching assets and courses together; results are filtered by what the searcher may see (in the engine query).
+  'search.use': { roles: everyone },
 };
 
 /** May this role perform the action at all (before any row is known)? */

@@ -14,6 +14,7 @@ import type { RouteTable } from '../../server/http/route-table.js';
 import { createTestDatabaseConfig } from './test-database.js';
 import { freePort } from './server-process.js';
 import { createContentApp } from '../../courses/delivery/content-server.js';
+import { createRenderPool } from '../../assets/render/render-pool.js';
 
 export const DEMO_PASSWORD = 'demo-password-123';
 
@@ -59,6 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     storage: createStorage(config.storage),
     mailer: createMailer(config.mail, logger),
     logger,
+    renderPool: createRenderPool({ maxConcurrent: config.render.concurrency, timeoutMs: config.render.timeoutMs }),
     clock: () => new Date(Date.now() + offsetMs),
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
   };
@@ -86,6 +88,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await Promise.all([running.stop(1000), content.stop(1000)]);
       await database.close();
       await deps.storage.close();
+      await deps.renderPool.close();
       await testDb.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
