@@ -45,7 +45,8 @@ export interface SearchDocument {
  * filter values (Meilisearch), so no input can widen what a partner sees.
  */
 export type SearchViewer =
-  | { kind: 'vendor' }
+  /** Vendor staff; `liveOnly` for those who do not manage content (they see what partners can, whatever the lists say). */
+  | { kind: 'vendor'; liveOnly?: boolean }
   | { kind: 'partner'; partnerType: PartnerType | null; tierId: string | null; region: string | null };
 
 export type SearchSort = 'relevance' | 'newest' | 'popular';
@@ -96,6 +97,8 @@ export interface SearchEngine {
   remove(ids: readonly string[]): Promise<void>;
   /** Empties the index (reindex from scratch). */
   clear(): Promise<void>;
+  /** How many documents the index holds (a fresh start with items but an empty index triggers a rebuild). */
+  count(): Promise<number>;
   search(query: SearchQuery): Promise<SearchResult>;
   /** Titles of items the viewer may see that match what was typed so far (typo tolerant, prefix), best first. */
   suggest(text: string, viewer: SearchViewer, now: Date, limit: number): Promise<string[]>;

@@ -8,6 +8,7 @@ import { createStorage } from './storage/create-storage.js';
 import { createMailer } from './mail/mailer.js';
 import type { Logger } from './logging/logger.js';
 import { createRenderPool } from '../assets/render/render-pool.js';
+import { createSearchEngine } from '../search/create-search-engine.js';
 
 /** Thrown when a required service cannot be reached at start; main.ts prints it and exits non-zero. */
 export class StartupError extends Error {
@@ -57,7 +58,15 @@ export async function buildDependencies(config: AppConfig, logger: Logger): Prom
     await database.close();
     throw new StartupError(`File storage (${config.storage.kind}) is not usable: ${(err as Error).message}`);
   }
-  logger.info({ database: describeDatabase(config.database), storage: config.storage.kind }, 'dependencies ready');
+  const search = createSearchEngine(config.search, database.db);
+  try {
+    await search.setup();
+  } catch (err) {
+    await Promise.allSettled([database.close(), storage.close()]);
+    const where = config.search.kind === 'meilisearch' ? `Meilisearch at ${config.search.url} (MEILI_URL)` : 'the database (pg_trgm)';
+    throw new StartupError(`Search is not usable: cannot set up ${where}: ${(err as Error).message}. Start it, fix MEILI_URL/MEILI_KEY, or unset MEILI_URL to search in the database.`);
+  }
+  logger.info({ database: describeDatabase(config.database), storage: config.storage.kind, search: search.name }, 'dependencies ready');
   const renderPool = createRenderPool({ maxConcurrent: config.render.concurrency, timeoutMs: config.render.timeoutMs });
-  return { config, database, storage, mailer: createMailer(config.mail, logger), logger, renderPool, clock: () => new Date(), sessionSecret };
+  return { config, database, storage, mailer: createMailer(config.mail, logger), logger, renderPool, search, clock: () => new Date(), sessionSecret };
 }

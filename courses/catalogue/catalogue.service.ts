@@ -6,6 +6,7 @@ import { PARTNER_ROLES, VENDOR_ROLES } from '../../server/tenancy/actor.js';
 import { canPerform } from '../../server/tenancy/policy.js';
 import { httpErrors } from '../../server/http/http.errors.js';
 import type { UserRole } from '../../server/users/users.table.js';
+import { enqueueSearchUpdates } from '../../search/sync/outbox.repository.js';
 import * as coursesRepository from './courses.repository.js';
 import * as organisationsRepository from '../../server/organisations/organisations.repository.js';
 import { catalogueErrors } from './catalogue.errors.js';
@@ -177,7 +178,7 @@ export function createCatalogueService(deps: Pick<AppDeps, 'database' | 'storage
           const known = new Set((await organisationsRepository.listTiers(tx)).map((t) => t.id));
           if (input.visibleTierIds.some((id) => !known.has(id))) throw catalogueErrors.tierUnknown();
         }
-        return (await coursesRepository.updateCourse(tx, course.id, {
+        const updated = (await coursesRepository.updateCourse(tx, course.id, {
           title: input.title,
           description: input.description,
           durationMinutes: input.durationMinutes,
@@ -189,6 +190,9 @@ export function createCatalogueService(deps: Pick<AppDeps, 'database' | 'storage
           visibleTierIds: input.visibleTierIds,
           visibleRegions: input.visibleRegions,
         }))!;
+        // Title, text, status or visibility may have changed: the index follows, committed with the change.
+        await enqueueSearchUpdates(tx, 'course', [course.id]);
+        return updated;
       });
     },
 

@@ -8,6 +8,7 @@ import { withScormPackage } from './package-reader.js';
 import type { ParsedItem } from './manifest.js';
 import type { PackageLimits } from './package-zip.js';
 import * as scormRepository from './scorm.repository.js';
+import { enqueueSearchUpdates } from '../../search/sync/outbox.repository.js';
 import * as coursesRepository from '../catalogue/courses.repository.js';
 import { contentTypeFor } from './content-type.js';
 
@@ -90,6 +91,8 @@ export function createScormImportService(deps: Pick<AppDeps, 'database' | 'stora
         await scormRepository.insertItems(tx, items.map((item, position) => itemRow(versionId, item, position)));
         // New attempts launch the newest version; attempts in progress keep the version they started on.
         await coursesRepository.updateCourse(tx, courseId, { currentVersionId: versionId });
+        // The index follows: new course or new package text, committed with the change.
+        await enqueueSearchUpdates(tx, 'course', [courseId]);
         return row;
       });
       deps.logger.info({ courseId, versionId, fileCount, totalBytes, standard }, 'SCORM package imported');

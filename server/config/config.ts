@@ -76,6 +76,7 @@ const envSchema = z.object({
   MEILI_KEY: z.string().min(1).optional(),
   MEILI_INDEX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, - or _').default('partner_academy'),
   SEARCH_SYNC_INTERVAL_MS: positiveInt.default(1000),
+  SEARCH_CACHE_TTL_MS: z.coerce.number({ message: 'expected milliseconds (0 turns the cache off)' }).int().min(0).max(60_000, 'expected at most 60000').default(5000),
 });
 
 export type AppConfig = Readonly<{
@@ -122,8 +123,8 @@ export type AppConfig = Readonly<{
   render: Readonly<{ concurrency: number; timeoutMs: number }>;
   /** Meilisearch when MEILI_URL is set, else PostgreSQL full-text search in the app's own database. */
   search: Readonly<
-    | { kind: 'postgres'; syncIntervalMs: number }
-    | { kind: 'meilisearch'; url: string; apiKey: string | undefined; indexName: string; syncIntervalMs: number }
+    | { kind: 'postgres'; syncIntervalMs: number; cacheTtlMs: number }
+    | { kind: 'meilisearch'; url: string; apiKey: string | undefined; indexName: string; syncIntervalMs: number; cacheTtlMs: number }
   >;
 }>;
 
@@ -199,8 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // The time limit sits above the preview's own 15 s budget, so a slow preview reports its own error.
     render: { concurrency: e.RENDER_CONCURRENCY, timeoutMs: Math.max(e.RENDER_TIMEOUT_MS, 16_000) },
     search: e.MEILI_URL
-      ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_KEY, indexName: e.MEILI_INDEX, syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS }
-      : { kind: 'postgres', syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS },
+      ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_KEY, indexName: e.MEILI_INDEX, syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS, cacheTtlMs: e.SEARCH_CACHE_TTL_MS }
+      : { kind: 'postgres', syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS, cacheTtlMs: e.SEARCH_CACHE_TTL_MS },
   };
   return deepFreeze(config);
 }

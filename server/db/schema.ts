@@ -10,3 +10,4 @@ export * from '../../assets/library/library.table.js';
 export * from '../../assets/cobranding/cobranding.table.js';
 export * from '../../assets/analytics/usage.table.js';
 export * from '../../search/sync/outbox.table.js';
+export * from '../../search/engines/postgres-index.table.js';

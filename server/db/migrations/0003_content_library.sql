@@ -102,6 +102,32 @@ CREATE TABLE "search_outbox" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "search_documents" (
+	"id" text PRIMARY KEY NOT NULL,
+	"kind" "search_document_kind" NOT NULL,
+	"entity_id" uuid NOT NULL,
+	"title" text NOT NULL,
+	"description" text DEFAULT '' NOT NULL,
+	"tags" text[] DEFAULT '{}' NOT NULL,
+	"managed_tags" text[] DEFAULT '{}' NOT NULL,
+	"body" text DEFAULT '' NOT NULL,
+	"category" text NOT NULL,
+	"format" text NOT NULL,
+	"language" text NOT NULL,
+	"visible_partner_types" text[] DEFAULT '{}' NOT NULL,
+	"visible_tier_ids" text[] DEFAULT '{}' NOT NULL,
+	"visible_regions" text[] DEFAULT '{}' NOT NULL,
+	"published" boolean NOT NULL,
+	"expires_at" timestamp with time zone,
+	"created_at" timestamp with time zone NOT NULL,
+	"popularity" integer DEFAULT 0 NOT NULL,
+	"document" "tsvector" NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "search_words" (
+	"word" text PRIMARY KEY NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "organisations" ADD COLUMN "logo_width" integer;--> statement-breakpoint
 ALTER TABLE "organisations" ADD COLUMN "logo_height" integer;--> statement-breakpoint
 ALTER TABLE "organisations" ADD COLUMN "branding_version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
@@ -130,4 +156,7 @@ CREATE INDEX "cobrand_renders_organisation_idx" ON "cobrand_renders" USING btree
 CREATE INDEX "asset_events_asset_time_idx" ON "asset_events" USING btree ("asset_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "asset_events_organisation_time_idx" ON "asset_events" USING btree ("organisation_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "asset_events_time_idx" ON "asset_events" USING btree ("occurred_at");--> statement-breakpoint
-CREATE INDEX "search_outbox_available_idx" ON "search_outbox" USING btree ("available_at","id");
+CREATE INDEX "search_outbox_available_idx" ON "search_outbox" USING btree ("available_at","id");--> statement-breakpoint
+CREATE INDEX "search_documents_document_idx" ON "search_documents" USING gin ("document");--> statement-breakpoint
+CREATE INDEX "search_documents_created_idx" ON "search_documents" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "search_documents_popularity_idx" ON "search_documents" USING btree ("popularity");
