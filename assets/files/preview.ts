@@ -27,6 +27,8 @@ export interface PreviewInput {
 export interface PreviewOptions {
   /** Largest width of the preview in pixels; the height follows the aspect ratio (never enlarged for bitmaps). */
   width: number;
+  /** For PDFs, the 1-based page to draw (default 1; past the last page, the last page). Ignored for images. */
+  page?: number;
 }
 
 type ImageKind = 'png' | 'jpeg' | 'webp';
@@ -49,7 +51,7 @@ export async function renderPreview(input: PreviewInput, options: PreviewOptions
     case 'svg':
       return renderSvg(input.path, width);
     case 'pdf':
-      return renderPdfFirstPage(input.path, width);
+      return renderPdfPage(input.path, width, options.page ?? 1);
     default:
       throw filesErrors.unsupportedType(`${describeKind(input.kind)}, which has no image preview`);
   }
@@ -138,12 +140,12 @@ async function withTimeout<T>(work: Promise<T>, onTimeout: () => unknown, timeou
 }
 
 /**
- * Draws page 1 with pdf.js onto an @napi-rs/canvas (Skia) canvas, then encodes with sharp. pdf.js is
+ * Draws one page (page 1 for library previews) with pdf.js onto an @napi-rs/canvas (Skia) canvas, then encodes with sharp. pdf.js is
  * imported here rather than at the top because loading it installs DOM polyfills on globalThis.
  * isEvalSupported: false keeps PDF functions from being compiled with `new Function`; pdf.js never runs
  * a PDF's JavaScript and fetches nothing in Node, since every resource comes from local directories.
  */
-async function renderPdfFirstPage(path: string, width: number): Promise<Buffer> {
+async function renderPdfPage(path: string, width: number, pageNumber: number): Promise<Buffer> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const data = new Uint8Array(await readFile(path));
   const loadingTask = pdfjs.getDocument({
@@ -159,7 +161,7 @@ async function renderPdfFirstPage(path: string, width: number): Promise<Buffer> 
   });
   const render = async (): Promise<{ pixels: Buffer; width: number; height: number }> => {
     const document = await loadingTask.promise;
-    const page = await document.getPage(1);
+    const page = await document.getPage(Math.min(Math.max(1, Math.trunc(pageNumber)), document.numPages));
     const unscaled = page.getViewport({ scale: 1 });
     // Cap the canvas by area too: a page 1 pt wide and 14,400 pt tall would otherwise get a huge canvas.
     const scale = Math.min(width / unscaled.width, Math.sqrt(MAX_PREVIEW_INPUT_PIXELS / 4 / (unscaled.width * unscaled.height)));

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { PreviewInput, PreviewOptions } from '../files/preview.js';
+import type { PdfTextLayer } from '../files/pdf-text.js';
 import type { Branding, PlacementTemplateInput } from '../cobranding/placement.schema.js';
 import { renderErrors } from './render.errors.js';
 import { rebuildError, transferable, type JobMessage, type RenderJob, type WorkerData, type WorkerMessage } from './render.protocol.js';
@@ -20,6 +21,8 @@ export interface RenderPool {
   preview(input: PreviewInput, options: PreviewOptions): Promise<Buffer>;
   cobrandPdf(pdfBytes: Uint8Array, placements: PlacementTemplateInput, branding: Branding): Promise<Uint8Array>;
   cobrandImage(imageBytes: Uint8Array, placements: PlacementTemplateInput, branding: Branding): Promise<Uint8Array>;
+  /** A PDF's text layer (for search), page count and page-1 size; pdf.js can stall on hostile files, so it runs here too. */
+  pdfText(path: string): Promise<PdfTextLayer>;
   /** Test only (needs allowTestJobs): keeps a worker's thread blocked for `ms`, as a pathological PDF would. */
   busyLoop(ms: number): Promise<void>;
   /** Stops every worker; running and queued jobs reject with assets.render_closed, as do later calls. */
@@ -156,6 +159,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     },
     cobrandPdf: (pdfBytes, placements, branding) => cobrand('cobrandPdf', 'co-branded PDF', pdfBytes, placements, branding),
     cobrandImage: (imageBytes, placements, branding) => cobrand('cobrandImage', 'co-branded image', imageBytes, placements, branding),
+    async pdfText(path) {
+      const result = await submit({ kind: 'pdfText', path }, 'PDF text extraction');
+      return JSON.parse(new TextDecoder().decode(result)) as PdfTextLayer;
+    },
     async busyLoop(ms) {
       if (!allowTestJobs) throw new Error('busyLoop needs a render pool created with allowTestJobs: true');
       await submit({ kind: 'busyLoop', ms }, 'test job');

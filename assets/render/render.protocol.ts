@@ -7,6 +7,8 @@ import type { Branding, PlacementTemplateInput } from '../cobranding/placement.s
 export type RenderJob =
   | { kind: 'preview'; input: PreviewInput; options: PreviewOptions }
   | { kind: 'cobrandPdf' | 'cobrandImage'; bytes: Uint8Array; placements: PlacementTemplateInput; branding: Branding }
+  /** The PDF's text layer, page count and first-page size, returned as UTF-8 JSON bytes (PdfTextLayer). */
+  | { kind: 'pdfText'; path: string }
   /** Test only: keeps the worker's thread busy (no awaits) for `ms`; refused unless the pool allows test jobs. */
   | { kind: 'busyLoop'; ms: number };
 

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { renderPreview } from '../files/preview.js';
 import { cobrandPdf } from '../cobranding/pdf-cobrand.js';
 import { cobrandImage } from '../cobranding/image-cobrand.js';
+import { extractPdfText } from '../files/pdf-text.js';
 import { serialiseError, transferable, type JobMessage, type RenderJob, type WorkerData, type WorkerMessage } from './render.protocol.js';
 
 /**
@@ -20,6 +21,8 @@ async function run(job: RenderJob): Promise<Uint8Array> {
       return cobrandPdf(job.bytes, job.placements, job.branding);
     case 'cobrandImage':
       return cobrandImage(job.bytes, job.placements, job.branding);
+    case 'pdfText':
+      return new TextEncoder().encode(JSON.stringify(await extractPdfText(job.path)));
     case 'busyLoop': {
       if (!allowTestJobs) throw new Error('test jobs are not enabled in this render pool');
       const until = Date.now() + job.ms;

@@ -25,6 +25,7 @@ function navFor(actor: Actor, currentPath: string): NavItem[] {
   // The enablement team's "Courses" is the management list (each course links to its catalogue page); learners get the catalogue and their own list.
   if (canPerform(actor, 'course.manage')) items.push({ href: '/courses/manage', label: 'Courses', section: '/courses' });
   else if (canPerform(actor, 'course.take')) items.push({ href: '/courses', label: 'Courses', section: '/courses' }, { href: '/my/courses', label: 'My learning' });
+  if (canPerform(actor, 'asset.view')) items.push({ href: '/library', label: 'Library' });
   if (canPerform(actor, 'user.list')) items.push({ href: '/users', label: 'Users' });
   if (canPerform(actor, 'tier.manage')) items.push({ href: '/settings/tiers', label: 'Settings' });
   return items.map(({ section, ...i }) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(section ?? i.href) }));

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { filesErrors } from '../../../assets/files/files.errors.js';
 import { createRenderPool, type RenderPool } from '../../../assets/render/render-pool.js';
 import { AppError } from '../../../server/http/app-error.js';
@@ -39,6 +40,18 @@ describe('render pool', () => {
     const preview = await pool({ maxConcurrent: 1, timeoutMs: 20_000 }).preview({ path: pngPath, kind: 'png' }, { width: 32 });
     expect(Buffer.isBuffer(preview)).toBe(true);
     expect(await sharp(preview).metadata()).toMatchObject({ format: 'webp', width: 32, height: 24 });
+  });
+
+  it('reads a PDF text layer on a worker thread', async () => {
+    const document = await PDFDocument.create();
+    const font = await document.embedFont(StandardFonts.Helvetica);
+    document.addPage([300, 200]).drawText('Cyber security for partners', { x: 20, y: 100, size: 14, font });
+    document.addPage([300, 200]).drawText('Second page', { x: 20, y: 100, size: 14, font });
+    const path = await temp.write('text.pdf', Buffer.from(await document.save()));
+    const layer = await pool({ maxConcurrent: 1, timeoutMs: 20_000 }).pdfText(path);
+    expect(layer).toMatchObject({ pageCount: 2, width: 300, height: 200 });
+    expect(layer.text).toContain('Cyber security for partners');
+    expect(layer.text).toContain('Second page');
   });
 
   it("passes the worker's typed errors on with their code, status and message", async () => {
