@@ -10,6 +10,7 @@ import { httpErrors } from '../http/http.errors.js';
 import { flash } from '../http/shell.js';
 import { paginationModel } from '../http/pagination.js';
 import { ROLE_LABELS } from '../tenancy/actor.js';
+import { logoUrlOf } from '../../assets/cobranding/logo-image.js';
 
 function idOf(req: Request, what = 'organisation'): string {
   const parsed = idParam.safeParse(req.params);
@@ -18,6 +19,11 @@ function idOf(req: Request, what = 'organisation'): string {
 }
 
 const formValues = (body: unknown) => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+
+/** The branding page's view-model; the co-branding routes render it too, with the message of a refused logo. */
+export function brandingPageModel(organisation: OrganisationWithTier, values: Record<string, unknown>, errors: FieldErrors, logoMessage?: string) {
+  return { title: `Branding of ${organisation.name}`, organisation, values, errors, logoUrl: logoUrlOf(organisation), logoMessage };
+}
 
 export function organisationsRoutes(organisations: OrganisationsService): RouteSpec[] {
   const options = async (values: { partnerType?: string | null; tierId?: string | null; region?: string | null }) => {
@@ -42,7 +48,7 @@ export function organisationsRoutes(organisations: OrganisationsService): RouteS
   };
 
   const renderBranding = (res: Response, status: number, organisation: OrganisationWithTier, values: Record<string, unknown>, errors: FieldErrors) =>
-    res.status(status).render('pages/organisations/branding', { title: `Branding of ${organisation.name}`, organisation, values, errors });
+    res.status(status).render('pages/organisations/branding', brandingPageModel(organisation, values, errors));
 
   const renderTiers = async (res: Response, status: number, values: Record<string, string>, errors: FieldErrors, message?: string) =>
     res.status(status).render('pages/settings/tiers', { title: 'Partner tiers', tiers: await organisations.listTiers(), values, errors, message });

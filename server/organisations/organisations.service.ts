@@ -8,6 +8,7 @@ import type { PartnerType } from './organisations.table.js';
 import * as organisationsRepository from './organisations.repository.js';
 import * as usersRepository from '../users/users.repository.js';
 import * as authRepository from '../auth/auth.repository.js';
+import * as cobrandingRepository from '../../assets/cobranding/cobranding.repository.js';
 
 export const ORGANISATIONS_PAGE_SIZE = 50;
 
@@ -32,7 +33,7 @@ export interface BrandingInput {
   contactPhone?: string | undefined;
 }
 
-export function createOrganisationsService(deps: Pick<AppDeps, 'database' | 'clock'>) {
+export function createOrganisationsService(deps: Pick<AppDeps, 'database' | 'clock' | 'storage' | 'logger'>) {
   const { db } = deps.database;
 
   async function loadVisible(actor: Actor, id: string) {
@@ -43,6 +44,13 @@ export function createOrganisationsService(deps: Pick<AppDeps, 'database' | 'clo
 
   async function assertTierExists(tierId: string) {
     if (!(await organisationsRepository.findTier(db, tierId))) throw organisationsErrors.tierUnknown();
+  }
+
+  /** Files of renders whose rows are gone (after commit); a failure leaves an orphan file, never a served stale one. */
+  async function deleteStoredRenders(keys: readonly string[]) {
+    for (const key of keys) {
+      await deps.storage.deletePrefix(key).catch((err: unknown) => deps.logger.warn({ err, storageKey: key }, 'could not delete a co-branded render'));
+    }
   }
 
   function translateUnique(err: unknown, slug: string): never {
@@ -109,24 +117,43 @@ export function createOrganisationsService(deps: Pick<AppDeps, 'database' | 'clo
         await assertTierExists(input.tierId);
         values = { ...common, partnerType: input.partnerType, tierId: input.tierId };
       }
+      // The name and website are printed on co-branded files: changing them is a branding change too.
+      const brandingChanged = values.name !== organisation.name || values.website !== organisation.website;
       try {
-        return await organisationsRepository.updateOrganisation(db, organisation.id, values);
+        if (!brandingChanged) return await organisationsRepository.updateOrganisation(db, organisation.id, values);
+        const { updated, staleKeys } = await db.transaction(async (tx) => ({
+          updated: await cobrandingRepository.updateBrandingAndBumpVersion(tx, organisation.id, values),
+          staleKeys: await cobrandingRepository.deleteRendersOfOrganisation(tx, organisation.id),
+        }));
+        await deleteStoredRenders(staleKeys);
+        return updated;
       } catch (err) {
         translateUnique(err, input.slug);
       }
     },
 
+    /**
+     * Saves branding fields. A real change moves the organisation to the next branding version and deletes its
+     * co-branded renders in the same transaction (their files after commit), so no download shows old details.
+     */
     async updateBranding(actor: Actor, id: string, input: BrandingInput) {
       const organisation = await this.getForUpdate(actor, id, 'organisation.updateBranding');
       const nullIfEmpty = (v: string | undefined) => v ?? null;
-      return organisationsRepository.updateOrganisation(db, organisation.id, {
+      const values = {
         website: nullIfEmpty(input.website),
         brandPrimaryColor: nullIfEmpty(input.brandPrimaryColor),
         brandSecondaryColor: nullIfEmpty(input.brandSecondaryColor),
         contactName: nullIfEmpty(input.contactName),
         contactEmail: nullIfEmpty(input.contactEmail),
         contactPhone: nullIfEmpty(input.contactPhone),
-      });
+      };
+      if ((Object.keys(values) as (keyof typeof values)[]).every((key) => organisation[key] === values[key])) return organisation;
+      const { updated, staleKeys } = await db.transaction(async (tx) => ({
+        updated: await cobrandingRepository.updateBrandingAndBumpVersion(tx, organisation.id, values),
+        staleKeys: await cobrandingRepository.deleteRendersOfOrganisation(tx, organisation.id),
+      }));
+      await deleteStoredRenders(staleKeys);
+      return updated;
     },
 
     async listTiers() {

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { PDFArray, PDFDict, PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
@@ -9,6 +7,7 @@ import { cobrandImage } from '../../../assets/cobranding/image-cobrand.js';
 import { cobrandPdf } from '../../../assets/cobranding/pdf-cobrand.js';
 import type { Branding, PlacementTemplateInput } from '../../../assets/cobranding/placement.schema.js';
 import { AppError } from '../../../server/http/app-error.js';
+import { boundsOf, expectInside, rasterise } from '../../helpers/pdf-raster.js';
 
 const A4 = { width: 595, height: 842 };
 const LOGO_RED = { r: 220, g: 20, b: 30 };
@@ -57,59 +56,10 @@ async function errorOf(work: Promise<unknown>): Promise<AppError> {
   throw new Error('expected an AppError');
 }
 
-/** Pixels matching `isColour` in an RGBA buffer, as the bounding box they span (null when none). */
-function boundsOf(pixels: Uint8Array | Uint8ClampedArray, width: number, channels: number, isColour: (r: number, g: number, b: number) => boolean) {
-  let bounds: { left: number; top: number; right: number; bottom: number; count: number } | null = null;
-  for (let i = 0; i < pixels.length; i += channels) {
-    if (!isColour(pixels[i]!, pixels[i + 1]!, pixels[i + 2]!)) continue;
-    const x = (i / channels) % width;
-    const y = Math.floor(i / channels / width);
-    bounds = bounds
-      ? { left: Math.min(bounds.left, x), top: Math.min(bounds.top, y), right: Math.max(bounds.right, x), bottom: Math.max(bounds.bottom, y), count: bounds.count + 1 }
-      : { left: x, top: y, right: x, bottom: y, count: 1 };
-  }
-  return bounds;
-}
-
 const isLogoRed = (r: number, g: number, b: number) => r > 180 && g < 80 && b < 80;
 const isNameBlue = (r: number, g: number, b: number) => b > 120 && r < 100 && g < 120 && b - r > 60;
 const isContactGreen = (r: number, g: number, b: number) => g > 60 && g - r > 40 && g - b > 40;
 const isQrPurple = (r: number, g: number, b: number) => r > 60 && b > 60 && r - g > 50 && b - g > 50;
-
-function expectInside(bounds: ReturnType<typeof boundsOf>, box: { x: number; y: number; width: number; height: number }, scale = 1) {
-  expect(bounds).not.toBeNull();
-  // One pixel of slack for anti-aliased edges.
-  expect(bounds!.left).toBeGreaterThanOrEqual(Math.floor(box.x * scale) - 1);
-  expect(bounds!.top).toBeGreaterThanOrEqual(Math.floor(box.y * scale) - 1);
-  expect(bounds!.right).toBeLessThanOrEqual(Math.ceil((box.x + box.width) * scale) + 1);
-  expect(bounds!.bottom).toBeLessThanOrEqual(Math.ceil((box.y + box.height) * scale) + 1);
-}
-
-/** Renders a page with pdf.js onto an @napi-rs/canvas canvas: real rasterisation, 1 pixel per point times scale. */
-async function rasterise(pdf: Uint8Array, pageNumber: number, scale: number) {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const { createCanvas } = await import('@napi-rs/canvas');
-  const root = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
-  const document = await pdfjs.getDocument({
-    data: new Uint8Array(pdf),
-    standardFontDataUrl: join(root, 'standard_fonts') + '/',
-    wasmUrl: join(root, 'wasm') + '/',
-    isEvalSupported: false,
-    disableFontFace: true,
-    useSystemFonts: false,
-    verbosity: pdfjs.VerbosityLevel.ERRORS,
-  }).promise;
-  try {
-    const page = await document.getPage(pageNumber);
-    const viewport = page.getViewport({ scale });
-    const canvas = createCanvas(Math.floor(viewport.width), Math.floor(viewport.height));
-    const context = canvas.getContext('2d');
-    await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: context as unknown as CanvasRenderingContext2D, viewport }).promise;
-    return { pixels: context.getImageData(0, 0, canvas.width, canvas.height).data, width: canvas.width };
-  } finally {
-    await document.destroy();
-  }
-}
 
 afterEach(() => {
   jest.restoreAllMocks();
