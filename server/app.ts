@@ -30,6 +30,14 @@ import { catalogueRoutes } from '../courses/catalogue/catalogue.routes.js';
 import { createTrackingService } from '../courses/tracking/tracking.service.js';
 import { createPlayerService } from '../courses/player/player.service.js';
 import { playerRoutes } from '../courses/player/player.routes.js';
+import { createLibraryService } from '../assets/library/library.service.js';
+import { libraryRoutes } from '../assets/library/library.routes.js';
+import { createCobrandingService } from '../assets/cobranding/cobranding.service.js';
+import { cobrandingRoutes } from '../assets/cobranding/cobranding.routes.js';
+import { createUsageReportService } from '../assets/analytics/usage.service.js';
+import { usageRoutes } from '../assets/analytics/usage.routes.js';
+import { createSearchService } from '../search/search.service.js';
+import { searchRoutes } from '../search/search.routes.js';
 
 export interface PartnerAcademyApp {
   app: Express;
@@ -110,6 +118,12 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, scormRoutes(config, createScormImportService(deps), createCourseManagementService(deps)));
   routes.register(router, catalogueRoutes(createCatalogueService(deps), createCourseReportService(deps)));
   routes.register(router, playerRoutes(createPlayerService(deps, createCatalogueService(deps), createTrackingService(deps))));
+  const cobranding = createCobrandingService(deps);
+  const search = createSearchService(deps);
+  routes.register(router, libraryRoutes(config, createLibraryService(deps), search, cobranding));
+  routes.register(router, cobrandingRoutes(config, cobranding));
+  routes.register(router, usageRoutes(createUsageReportService(deps)));
+  routes.register(router, searchRoutes(search));
   app.use(router);
 
   app.use(notFoundHandler());

@@ -7,6 +7,8 @@ import { seedDemoData, type SeedResult } from './db/seed.js';
 import { ROLE_LABELS } from './tenancy/actor.js';
 import { startSessionCleanup } from './auth/session-cleanup.js';
 import { createContentApp } from '../courses/delivery/content-server.js';
+import { seedDemoLibrary } from '../assets/library/demo-library.js';
+import { createSearchSync } from '../search/sync/search-sync.js';
 
 /** The one wiring point: config, then database, storage and mail, then the app, then the HTTP server. */
 async function main(): Promise<void> {
@@ -25,7 +27,10 @@ async function main(): Promise<void> {
 
   if (config.seed.onEmpty) {
     const seed = await seedDemoData(deps.database.db, { password: config.seed.password });
-    if (seed.seeded) printDemoAccounts(seed, config.appUrl);
+    if (seed.seeded) {
+      printDemoAccounts(seed, config.appUrl);
+      await seedDemoLibrary(deps).catch((err) => logger.error({ err }, 'could not add the demo library assets'));
+    }
   }
 
   const { app, routes } = createApp(deps);
@@ -35,6 +40,9 @@ async function main(): Promise<void> {
   logger.info({ origin: config.content.origin, port: content.port }, 'course content origin is listening');
   const running = await startHttpServer(app, { port: config.port, host: config.host, logger });
   logger.info({ url: config.appUrl, port: running.port }, 'Partner Academy is listening');
+  // Applies the search outbox in the background; on a fresh start with an empty index it queues everything.
+  const searchSync = createSearchSync(deps);
+  searchSync.start();
   process.stdout.write(`\nPartner Academy is running at ${config.appUrl} (course content from ${config.content.origin})\n`);
 
   let stopping = false;
@@ -46,7 +54,8 @@ async function main(): Promise<void> {
     const deadline = Date.now() + config.shutdownTimeoutMs;
     await Promise.all([running.stop(config.shutdownTimeoutMs), content.stop(config.shutdownTimeoutMs)]);
     await routes.whenIdle(Math.max(0, deadline - Date.now()));
-    await Promise.allSettled([deps.database.close(), deps.storage.close(), deps.renderPool.close()]);
+    await searchSync.stop();
+    await Promise.allSettled([deps.database.close(), deps.storage.close(), deps.renderPool.close(), deps.search.close()]);
     deps.mailer.close();
     logger.info('shutdown complete');
     process.exit(0);

@@ -11,6 +11,8 @@
  * --quiet-max-busy 20 --quiet-max-wait 120 (before each row, wait up to that many seconds for the machine to
  * be at most that % busy, so someone else's build does not skew a row; the report shows the load seen).
  *
+ * `npm run bench -- --suite search [options]`: GET /search over 100,000 generated assets against hello world (tests/bench/search.bench.ts).
+ *
  * `npm run bench -- --suite courses [options]`: the CMI commit and package import benchmark instead (see
  * tests/bench/courses.bench.ts for its options); it writes only its own section of BENCHMARKS.md.
  *
@@ -33,8 +35,14 @@ if (suiteAt !== -1) process.argv.splice(suiteAt, 2);
 if (suite === 'courses') {
   const { main } = await import('./courses.bench.js');
   process.exit(await main(process.argv.slice(2)));
+} else if (suite === 'cobrand') {
+  const { main } = await import('./cobrand.bench.js');
+  process.exit(await main(process.argv.slice(2)));
+} else if (suite === 'search') {
+  const { main } = await import('./search.bench.js');
+  process.exit(await main(process.argv.slice(2)));
 } else if (suite !== 'dashboard') {
-  throw new Error(`--suite: dashboard or courses, got ${suite}`);
+  throw new Error(`--suite: dashboard, courses, cobrand or search, got ${suite}`);
 }
 
 const { values } = parseArgs({

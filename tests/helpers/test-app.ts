@@ -12,9 +12,12 @@ import { seedDemoData } from '../../server/db/seed.js';
 import type { AppDeps } from '../../server/app-deps.js';
 import type { RouteTable } from '../../server/http/route-table.js';
 import { createTestDatabaseConfig } from './test-database.js';
+import { TestClient } from './http-client.js';
 import { freePort } from './server-process.js';
 import { createContentApp } from '../../courses/delivery/content-server.js';
 import { createRenderPool } from '../../assets/render/render-pool.js';
+import { createSearchEngine } from '../../search/create-search-engine.js';
+import { createSearchSync } from '../../search/sync/search-sync.js';
 
 export const DEMO_PASSWORD = 'demo-password-123';
 
@@ -27,6 +30,8 @@ export interface TestApp {
   dataDir: string;
   /** Moves the app's clock; expiry tests use it instead of waiting. */
   advanceClock(ms: number): void;
+  /** Applies every pending search outbox row now, so tests index deterministically (no background loop runs). */
+  drainSearchOutbox(): Promise<void>;
   /** Mail written by the development transport, newest last. */
   mailTo(address: string): Promise<{ subject: string; text: string }[]>;
   stop(): Promise<void>;
@@ -54,6 +59,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await seedDemoData(database.db, { password: DEMO_PASSWORD });
   const logger = createLogger({ level: config.logLevel });
   let offsetMs = 0;
+  const search = createSearchEngine(config.search, database.db);
+  await search.setup();
   const deps: AppDeps = {
     config,
     database,
@@ -61,9 +68,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     mailer: createMailer(config.mail, logger),
     logger,
     renderPool: createRenderPool({ maxConcurrent: config.render.concurrency, timeoutMs: config.render.timeoutMs }),
+    search,
     clock: () => new Date(Date.now() + offsetMs),
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
   };
+  const searchSync = createSearchSync(deps);
   const { app, routes } = createApp(deps);
   const running = await startHttpServer(app, { port: appPort, host: '127.0.0.1', logger });
   const content = await startHttpServer(createContentApp(deps), { port: config.content.port, host: '127.0.0.1', logger });
@@ -76,6 +85,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     advanceClock: (ms) => {
       offsetMs += ms;
     },
+    async drainSearchOutbox() {
+      await searchSync.drainNow();
+    },
     async mailTo(address) {
       const dir = path.join(dataDir, 'mail');
       const files = (await readdir(dir).catch(() => [] as string[])).sort();
@@ -86,12 +98,28 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async stop() {
       await Promise.all([running.stop(1000), content.stop(1000)]);
+      await searchSync.stop();
+      await search.close();
       await database.close();
       await deps.storage.close();
       await deps.renderPool.close();
       await testDb.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** One signed-in client per demo account, made on first use and reused after (sign-in is the slow part). */
+export function signedInClients(app: () => TestApp): (email: string) => Promise<TestClient> {
+  const clients = new Map<string, TestClient>();
+  return async (email) => {
+    let client = clients.get(email);
+    if (!client) {
+      client = new TestClient(app().baseUrl);
+      await client.signIn(email, DEMO_PASSWORD);
+      clients.set(email, client);
+    }
+    return client;
   };
 }
 

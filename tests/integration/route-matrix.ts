@@ -42,6 +42,8 @@ const admins = signedIn({ enablement_manager: 'forbidden', channel_manager: 'for
 const userViewers = signedIn({ partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 const courseManagers = signedIn({ channel_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 const courseReporters = signedIn({ partner_rep: 'forbidden', partner_marketer: 'forbidden' });
+/** asset.manage routes on an id that does not exist: managers reach the lookup (404), everyone else is refused first. */
+const libraryManagersOnMissing = signedIn({ vendor_admin: 'not_found', enablement_manager: 'not_found', channel_manager: 'forbidden', partner_admin: 'forbidden', partner_rep: 'forbidden', partner_marketer: 'forbidden' });
 
 export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'GET /healthz', target: 'none', own: all('ok') },
@@ -86,6 +88,23 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
     own: signedIn({ enablement_manager: 'forbidden', partner_rep: 'forbidden' }),
     foreign: { partner_admin: 'not_found', partner_marketer: 'not_found' },
   },
+
+  // COBRAND: the organisation's logo. Without a file (the matrix posts a plain form) a permitted caller gets 400 "choose a file".
+  {
+    route: 'POST /organisations/:id/logo',
+    target: 'organisation',
+    own: signedIn({ enablement_manager: 'forbidden', partner_rep: 'forbidden' }),
+    foreign: { partner_admin: 'not_found', partner_marketer: 'not_found' },
+  },
+  // Removing a logo the organisation does not have redirects, so every permitted caller gets the handler.
+  {
+    route: 'POST /organisations/:id/logo/delete',
+    target: 'organisation',
+    own: signedIn({ enablement_manager: 'forbidden', partner_rep: 'forbidden' }),
+    foreign: { partner_admin: 'not_found', partner_marketer: 'not_found' },
+  },
+  // The matrix organisations have no logo, so any hash is 404; who may fetch a real logo is tested in branding.test.ts and cobrand.test.ts.
+  { route: 'GET /organisations/:id/logo/:hash.png', target: 'organisation', own: { ...all('not_found'), anonymous: 'sign_in' }, foreign: {} },
 
   { route: 'GET /users', target: 'none', own: userViewers },
   { route: 'GET /users/invite', target: 'none', own: admins },
@@ -134,8 +153,52 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'GET /courses/:id/report', target: 'catalogueCourse', own: courseReporters, foreign: { partner_admin: 'not_found' } },
   { route: 'GET /courses/:id/report.csv', target: 'catalogueCourse', own: courseReporters, foreign: { partner_admin: 'not_found' } },
 
+  // LIBRARY: browsing is for everyone signed in; uploading, editing and tags for the enablement team (asset.manage).
+  { route: 'GET /library', target: 'none', own: signedIn({}) },
+  { route: 'GET /library/new', target: 'none', own: courseManagers },
+  { route: 'GET /library/upload', target: 'none', own: courseManagers },
+  // Without a file and category (the matrix posts a plain form) a manager gets the form back with 400.
+  { route: 'POST /library/assets', target: 'none', own: courseManagers },
+  { route: 'GET /library/tags', target: 'none', own: courseManagers },
+  { route: 'POST /library/tags', target: 'none', body: { name: '' }, own: courseManagers },
+  // Asset and tag routes run on an id that is no asset or tag group (the matrix has no asset target): the role check comes first (403),
+  // then the lookup (404, as for an asset the caller may not see). Visibility of real assets is tested in library.test.ts.
+  { route: 'GET /library/assets/:id', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /library/assets/:id/download', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /library/assets/:id/versions/:versionId/download', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /library/assets/:id/versions/:versionId/preview.webp', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /library/assets/:id/edit', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /library/assets/:id/edit', target: 'course', body: { title: 'x', category: 'other', language: 'en' }, own: libraryManagersOnMissing },
+  { route: 'POST /library/assets/:id/versions', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /library/assets/:id/archive', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /library/assets/:id/restore', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /library/tags/:id/values', target: 'course', body: { label: 'x' }, own: libraryManagersOnMissing },
+  { route: 'POST /library/tags/:id/values/:tagId', target: 'course', body: { label: 'x' }, own: libraryManagersOnMissing },
+  { route: 'POST /library/tags/:id/values/:tagId/delete', target: 'course', own: libraryManagersOnMissing },
+
+  // Library usage: the vendor side sees every partner, a partner admin the same page scoped to their own organisation.
+  { route: 'GET /library/reports', target: 'none', own: courseReporters },
+  { route: 'GET /library/reports/most-used.csv', target: 'none', own: courseReporters },
+  { route: 'GET /library/reports/organisations.csv', target: 'none', own: courseReporters },
+  { route: 'GET /library/reports/partner-types.csv', target: 'none', own: courseReporters },
+  { route: 'GET /library/reports/never-used.csv', target: 'none', own: courseReporters },
+  { route: 'GET /library/reports/trend.csv', target: 'none', own: courseReporters },
+
+  // COBRAND: co-branding routes, on an id that is no library asset (as the LIBRARY rows above). Visibility of real assets per
+  // organisation is tested in cobrand.test.ts (tenancy).
+  { route: 'GET /library/assets/:id/cobranding', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /library/assets/:id/cobranding', target: 'course', own: libraryManagersOnMissing },
+  { route: 'GET /library/assets/:id/cobranding/preview', target: 'course', own: libraryManagersOnMissing },
+  { route: 'GET /library/assets/:id/cobranded', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /library/assets/:id/cobranded/preview', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /library/assets/:id/cobranded/preview-page', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+
   // A draft course with no package: only the enablement team (course.manage) may open drafts, and gets 409 (no lessons yet); everyone else 404 (not visible).
   { route: 'GET /courses/:id/play', target: 'course', own: signedIn({ channel_manager: 'not_found', partner_admin: 'not_found', partner_rep: 'not_found', partner_marketer: 'not_found' }) },
+
+  // SEARCH: everyone signed in may search; what each finds is limited inside the engine query (tests/integration/search.test.ts).
+  { route: 'GET /search', target: 'none', own: signedIn({}) },
+  { route: 'GET /search/suggest', target: 'none', own: signedIn({}) },
 
   // Last: it ends the session the other rows use.
   { route: 'POST /logout', target: 'none', own: all('ok') },

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../../server/paths.js';
 import type { BackendReport, BenchSettings, ScenarioResult } from '../dashboard.bench.js';
 import { existingCoursesSection } from './courses-report.js';
+import { existingCobrandSection } from './cobrand-report.js';
+import { existingSearchSection } from './search-report.js';
 
 /** The issue's targets (PostgreSQL server; start-up with an existing data directory). */
 export const TARGETS = {
@@ -220,6 +222,12 @@ export function renderReport(input: { machine: MachineInfo; settings: BenchSetti
   // The courses suite (`npm run bench -- --suite courses`) writes its own section; keep it as it was.
   const courses = existingCoursesSection(input.previous);
   if (courses) push(courses, '');
+  // Likewise the co-branding suite (`npm run bench -- --suite cobrand`).
+  const cobrand = existingCobrandSection(input.previous);
+  if (cobrand) push(cobrand, '');
+  // And the search suite (`npm run bench -- --suite search`).
+  const search = existingSearchSection(input.previous);
+  if (search) push(search, '');
   push(
     '## Notes',
     '',
