@@ -11,12 +11,6 @@ import type { SearchDocument, SearchFacet, SearchViewer } from '../search.types.
 /** Relevance weights for D (body), C (description), B (tags), A (title). */
 const RANK_WEIGHTS = sql.raw(`'{0.1, 0.2, 0.4, 1.0}'::float4[]`);
 
-/** Trigram indexes need pg_trgm, which a migration cannot assume on every server: created here, idempotently. */
-export async function ensureTrigramIndexes(db: Executor): Promise<void> {
-  await db.execute(sql`create extension if not exists pg_trgm`);
-  await db.execute(sql`create index if not exists search_words_trgm_idx on search_words using gin (word gin_trgm_ops)`);
-}
-
 /** Rows of a raw query; both drivers (node-postgres and PGlite) answer with `{ rows }`. */
 async function rowsOf<T>(db: Executor, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };

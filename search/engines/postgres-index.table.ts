@@ -7,7 +7,7 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
  * The embedded engine's index: one row per searchable item, in the app's own database.
  * `document` holds weighted lexemes (A title, B tags and managed tags, C description, D body), built with the
  * 'simple' configuration: no stemming, so prefixes typed so far always match and every language is treated alike.
- * Trigram indexes (title, dictionary words) need pg_trgm, so the engine's setup() creates them after the extension.
+ * The dictionary's trigram index needs pg_trgm: migration 0004 (hand-written) creates both.
  */
 export const searchDocuments = pgTable(
   'search_documents',

@@ -6,7 +6,6 @@ import {
   countDocuments,
   deleteAllDocuments,
   deleteDocuments,
-  ensureTrigramIndexes,
   findCorrections,
   loadHitTexts,
   runSearch,
@@ -75,7 +74,7 @@ export function createPostgresSearchEngine(db: Database): SearchEngine {
   return {
     name: 'postgres',
     async setup() {
-      await ensureTrigramIndexes(db);
+      // Tables, pg_trgm and the trigram index come from the migrations (0003, 0004): nothing to configure at start.
     },
     async upsert(documents) {
       correctionCache.clear();

@@ -60,6 +60,9 @@ interface BackendResult {
   indexMs: number;
   documents: number;
   hello: LoadFigures;
+  /** Result cache off: every request reaches the engine. */
+  cold: LoadFigures;
+  /** As shipped: the 5 s result cache on. */
   search: LoadFigures;
   perQuery: { path: string; viewer: string; aloneMs: number; total: number }[];
 }
@@ -303,44 +306,52 @@ async function runBackend(backend: Backend, settings: Settings, cleanup: Cleanup
   await hello.stop();
   log(`  p50 ${helloRun.figures.p50Ms} ms, p95 ${helloRun.figures.p95Ms} ms, ${helloRun.figures.requestsPerSecond.toFixed(0)} req/s`);
 
-  const appEnv = childEnv({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    DATA_DIR: target.dataDir,
-    LOG_LEVEL: 'warn',
-    SESSION_SECRET,
-    CONTENT_PORT: String(await freePort()),
-    ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
-  });
-  const app = await startNode('app', ['--import', 'tsx', path.join('server', 'main.ts')], appEnv, '/healthz', cleanup);
-  const partner = new TestClient(app.server.baseUrl);
-  await partner.signIn('rep@globex.test', PASSWORD);
-  const vendor = new TestClient(app.server.baseUrl);
-  await vendor.signIn('admin@vendor.test', PASSWORD);
-  const cookieOf = (c: TestClient) => `pa.sid=${c.cookie('pa.sid')}`;
-  for (const q of QUERY_MIX) {
-    const res = await (q.viewer === 'partner' ? partner : vendor).get(q.path);
-    if (res.status !== 200) throw new Error(`${q.path} answered ${res.status}`);
-  }
-  // Each query alone, one at a time (under load, latencies mostly measure the queue, not the query).
-  const totals = new Map<string, number>();
-  const alone = new Map<string, number>();
-  for (const q of QUERY_MIX) {
-    const client = q.viewer === 'partner' ? partner : vendor;
-    const times: number[] = [];
-    let text = '';
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      text = (await client.get(q.path)).text;
-      times.push(performance.now() - t);
+  // The app twice: with the result cache off (every request reaches the engine), then as shipped (5 s cache).
+  const measureApp = async (cacheTtlMs: number) => {
+    const appEnv = childEnv({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      DATA_DIR: target.dataDir,
+      LOG_LEVEL: 'warn',
+      SESSION_SECRET,
+      SEARCH_CACHE_TTL_MS: String(cacheTtlMs),
+      CONTENT_PORT: String(await freePort()),
+      ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
+    });
+    const app = await startNode('app', ['--import', 'tsx', path.join('server', 'main.ts')], appEnv, '/healthz', cleanup);
+    const partner = new TestClient(app.server.baseUrl);
+    await partner.signIn('rep@globex.test', PASSWORD);
+    const vendor = new TestClient(app.server.baseUrl);
+    await vendor.signIn('admin@vendor.test', PASSWORD);
+    const cookieOf = (c: TestClient) => `pa.sid=${c.cookie('pa.sid')}`;
+    for (const q of QUERY_MIX) {
+      const res = await (q.viewer === 'partner' ? partner : vendor).get(q.path);
+      if (res.status !== 200) throw new Error(`${q.path} answered ${res.status}`);
     }
-    totals.set(q.path, Number(/(\d[\d,]*) results?/.exec(text)?.[1]?.replace(/,/g, '') ?? 0));
-    alone.set(q.path, times.sort((a, b) => a - b)[2]!);
-  }
-  log(`[${backend}] GET /search mix (${QUERY_MIX.length} queries): ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s, ${settings.connections} connections`);
-  const searchRun = await runLoad({ ...load, baseUrl: app.server.baseUrl, paths: QUERY_MIX, cookies: { partner: cookieOf(partner), vendor: cookieOf(vendor) } });
-  await app.stop();
-  log(`  p50 ${searchRun.figures.p50Ms} ms, p95 ${searchRun.figures.p95Ms} ms, ${searchRun.figures.requestsPerSecond.toFixed(0)} req/s, ${searchRun.figures.errors} errors, ${searchRun.figures.non2xx} non-2xx`);
+    // Each query alone, one at a time (under load, latencies mostly measure the queue, not the query).
+    const totals = new Map<string, number>();
+    const alone = new Map<string, number>();
+    for (const q of QUERY_MIX) {
+      const client = q.viewer === 'partner' ? partner : vendor;
+      const times: number[] = [];
+      let text = '';
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        text = (await client.get(q.path)).text;
+        times.push(performance.now() - t);
+      }
+      totals.set(q.path, Number(/(\d[\d,]*) results?/.exec(text)?.[1]?.replace(/,/g, '') ?? 0));
+      alone.set(q.path, times.sort((a, b) => a - b)[2]!);
+    }
+    log(`[${backend}] GET /search mix (${QUERY_MIX.length} queries, cache ${cacheTtlMs ? `${cacheTtlMs} ms` : 'off'}): ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s, ${settings.connections} connections`);
+    const run = await runLoad({ ...load, baseUrl: app.server.baseUrl, paths: QUERY_MIX, cookies: { partner: cookieOf(partner), vendor: cookieOf(vendor) } });
+    await app.stop();
+    log(`  p50 ${run.figures.p50Ms} ms, p95 ${run.figures.p95Ms} ms, ${run.figures.requestsPerSecond.toFixed(0)} req/s, ${run.figures.errors} errors, ${run.figures.non2xx} non-2xx`);
+    return { figures: run.figures, totals, alone };
+  };
+  const cold = await measureApp(0);
+  const shipped = await measureApp(5000);
+  const { totals, alone } = cold;
 
   return {
     backend,
@@ -349,7 +360,8 @@ async function runBackend(backend: Backend, settings: Settings, cleanup: Cleanup
     indexMs,
     documents,
     hello: helloRun.figures,
-    search: searchRun.figures,
+    cold: cold.figures,
+    search: shipped.figures,
     perQuery: QUERY_MIX.map((q) => ({ path: q.path, viewer: q.viewer, aloneMs: alone.get(q.path) ?? 0, total: totals.get(q.path) ?? 0 })),
   };
 }
@@ -391,7 +403,11 @@ function renderSection(results: BackendResult[], settings: Settings, totalSecond
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of results) {
-    for (const [label, x] of [['Express hello world, GET / (baseline)', r.hello], ['GET /search, query mix', r.search]] as const) {
+    for (const [label, x] of [
+      ['Express hello world, GET / (baseline)', r.hello],
+      ['GET /search, query mix, result cache off (every request reaches the engine)', r.cold],
+      ['GET /search, query mix, as shipped (5 s result cache)', r.search],
+    ] as const) {
       const ratio = x === r.hello ? 'baseline' : `${fmt(x.p95Ms / Math.max(1, r.hello.p95Ms), 2)}×`;
       lines.push(`| ${name(r.backend)} | ${label} | ${fmt(x.requestsPerSecond)} | ${fmt(x.p50Ms)} | ${fmt(x.p95Ms)} | ${fmt(x.p99Ms)} | ${fmt(x.maxMs)} | ${x.errors} | ${x.non2xx} | ${x.busyBeforePercent === null ? '?' : `${fmt(x.busyBeforePercent)}%`} | ${ratio} |`);
     }
@@ -399,13 +415,16 @@ function renderSection(results: BackendResult[], settings: Settings, totalSecond
   lines.push('', '| Database | Target | Measured | Result |', '| --- | --- | --- | --- |');
   for (const r of results) {
     const ratio = r.search.p95Ms / Math.max(1, r.hello.p95Ms);
-    lines.push(`| ${name(r.backend)} | GET /search p95 ≤ ${MAX_P95_RATIO}× hello world p95, 0 errors | ${fmt(ratio, 2)}× (${fmt(r.search.p95Ms)} ms vs ${fmt(r.hello.p95Ms)} ms) | ${ratio <= MAX_P95_RATIO && r.search.errors + r.search.non2xx === 0 ? '**met**' : '**not met**'} |`);
+    const coldRatio = r.cold.p95Ms / Math.max(1, r.hello.p95Ms);
+    const verdict = (x: LoadFigures, q: number) => (q <= MAX_P95_RATIO && x.errors + x.non2xx === 0 ? '**met**' : '**not met**');
+    lines.push(`| ${name(r.backend)} | GET /search p95 ≤ ${MAX_P95_RATIO}× hello world p95, 0 errors (cache off) | ${fmt(coldRatio, 2)}× (${fmt(r.cold.p95Ms)} ms vs ${fmt(r.hello.p95Ms)} ms) | ${verdict(r.cold, coldRatio)} |`);
+    lines.push(`| ${name(r.backend)} | GET /search p95 ≤ ${MAX_P95_RATIO}× hello world p95, 0 errors (as shipped) | ${fmt(ratio, 2)}× (${fmt(r.search.p95Ms)} ms vs ${fmt(r.hello.p95Ms)} ms) | ${verdict(r.search, ratio)} |`);
   }
   for (const r of results) {
     lines.push(
       '',
       `${name(r.backend)} (${r.description}): data generated in ${fmt(r.generateMs / 1000, 1)} s, ${fmt(r.documents)} documents indexed in ${fmt(r.indexMs / 1000, 1)} s. ` +
-        'Each query alone (median of 5 requests sent one at a time before the load, page rendering included):',
+        'Each query alone, result cache off (median of 5 requests sent one at a time before the load, page rendering included):',
       '',
       '| Query | Viewer | Results | alone ms |',
       '| --- | --- | ---: | ---: |',
@@ -420,7 +439,8 @@ function renderSection(results: BackendResult[], settings: Settings, totalSecond
       '`EXPLAIN ANALYZE` of the search statement for `firew` on PGlite (profiling run of Wed Nov 25 2026, 23,301 visible matches of 38,635): bitmap index scan 32 ms, bitmap heap scan with recheck and the visibility filter 510 ms (12,214 heap pages), then from the materialised matches the page of hits 19 ms, the scalar facets 24 ms, tags 75 ms, managed tags 38 ms. ' +
       'Queries matching a few thousand items take about 30–60 ms alone, broad ones (20,000+ matches, or browsing 60,000) 200–330 ms; with 20 connections the requests queue behind each other (PGlite runs one query at a time on the app\'s own thread), which is what the p95 measures. ' +
       'Changes made after profiling: one statement per search instead of two scans, facets as grouping sets, no `word_similarity` in ranking (it cost more than both `ts_rank` calls), cached typo corrections. ' +
-      'Moving the tsvector and body out of line (TOAST) made it slower (the recheck reads them anyway). For libraries of this size under this load, set MEILI_URL: that is what the Meilisearch engine is for.',
+      'Moving the tsvector and body out of line (TOAST) made it slower (the recheck reads them anyway). For libraries of this size under this load, set MEILI_URL: that is what the Meilisearch engine is for. ' +
+      'The as-shipped row adds the result cache (search/result-cache.ts: SEARCH_CACHE_TTL_MS, default 5 s; keyed by the typed viewer class, so partners share answers only with partners who may see the same items; emptied on every index change in the process): the 14 queries of the mix repeat, as type-ahead and popular terms do, so most requests there are answered without the engine. A search nobody made in the last 5 seconds costs what the cache-off row shows.',
   );
   lines.push('', END);
   return lines.join('\n');

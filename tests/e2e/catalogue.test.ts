@@ -154,8 +154,10 @@ describeWithBrowser(describe)('catalogue pages in the browser', () => {
     expect(await page.locator('.course-card .cover__initials').allTextContents()).toEqual(['PA', 'SF']);
     await expectAccessible(page, 'desktop-catalogue');
 
-    await page.getByRole('searchbox', { name: 'Search' }).fill('security');
-    await Promise.all([page.waitForURL(/q=security/), page.getByRole('button', { name: 'Search' }).click()]);
+    // The catalogue's own search (the header's searches assets and courses together).
+    const catalogueSearch = page.getByRole('search', { name: 'Search courses' });
+    await catalogueSearch.getByRole('searchbox').fill('security');
+    await Promise.all([page.waitForURL(/q=security/), catalogueSearch.getByRole('button', { name: 'Search' }).click()]);
     expect(await page.locator('.course-card__title').allTextContents()).toEqual(['Security Fundamentals']);
 
     // The whole card opens the course.
