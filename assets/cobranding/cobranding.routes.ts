@@ -1,7 +1,6 @@
 import { pipeline } from 'node:stream/promises';
-import { unlink } from 'node:fs/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import multer from 'multer';
+import { removeUploadedFile, singleFileUpload } from '../../server/http/file-upload.js';
 import type { AppConfig } from '../../server/config/config.js';
 import type { RouteSpec } from '../../server/http/route-table.js';
 import { idParam } from '../../server/http/common.schema.js';
@@ -33,14 +32,9 @@ function idOf(req: Request, what: string): string {
   return parsed.data.id;
 }
 
-/** multer for logos: one file in "logo", on disk, refused past the configured size; the bytes decide what it is. */
+/** One logo in the field "logo", on disk, refused past the configured size; the bytes decide what it is. */
 function logoUpload(uploadDir: string, maxBytes: number): RequestHandler {
-  const upload = multer({ dest: uploadDir, limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4 * 1024, parts: 6 } }).single('logo');
-  return (req, res, next) =>
-    upload(req, res, (err?: unknown) => {
-      if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') return next(cobrandingErrors.logoTooLarge(maxBytes));
-      next(err);
-    });
+  return singleFileUpload({ dest: uploadDir, field: 'logo', maxBytes, tooLarge: cobrandingErrors.logoTooLarge });
 }
 
 /** Streams a stored object; a reader that goes away mid-file is normal, anything else is a storage failure. */
@@ -149,7 +143,7 @@ export function cobrandingRoutes(config: AppConfig, cobranding: CobrandingServic
           const organisation = await cobranding.organisationForBranding(req.actor!, id);
           res.status(err.status).render('pages/organisations/branding', brandingPageModel({ ...organisation, tierName: null }, { ...organisation }, {}, err.message));
         } finally {
-          if (req.file) await unlink(req.file.path).catch(() => {});
+          await removeUploadedFile(req);
         }
       },
     },

@@ -11,7 +11,8 @@ import { formatBytes } from '../../courses/scorm/scorm.errors.js';
 import type { StoredObjectBody } from '../../server/storage/storage.js';
 import type { LibraryService } from './library.service.js';
 import type { SearchService } from '../../search/search.service.js';
-import { assetUpload, optionalUploadedFile, removeUploadedFile, uploadedFile } from './asset-upload.js';
+import { assetUpload, optionalUploadedFile, uploadedFile } from './asset-upload.js';
+import { removeUploadedFile } from '../../server/http/file-upload.js';
 import { assetFields, LIBRARY_SORTS, libraryQuery, tagGroupForm, tagParams, tagValueForm, uploadFields, versionParams } from './library.schema.js';
 import {
   assetFormModel,

@@ -15,7 +15,7 @@ import type { CatalogueService, LearnerProgress } from './catalogue.service.js';
 import { coverHashOf, isCompleted, learnerStateOf } from './catalogue.service.js';
 import { coverUpload, uploadedCover } from './cover-upload.js';
 import { COVER_MAX_HEIGHT, COVER_MAX_WIDTH, MAX_COVER_BYTES } from './cover-image.js';
-import { removeUpload } from '../scorm/package-upload.js';
+import { removeUploadedFile } from '../../server/http/file-upload.js';
 import { formatBytes } from '../scorm/scorm.errors.js';
 import type { CourseReportService } from './course-report.service.js';
 import type { CourseReportRow } from './courses.repository.js';
@@ -448,7 +448,7 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
           const failure = settingsFormFailureOf(err);
           await renderSettings(req, res, failure.status, { coverMessage: failure.message });
         } finally {
-          await removeUpload(req);
+          await removeUploadedFile(req);
         }
       },
     },

@@ -8,7 +8,8 @@ import { httpErrors } from '../../server/http/http.errors.js';
 import { parseOrThrow } from '../../server/http/validate.js';
 import { flash } from '../../server/http/shell.js';
 import { newCourseFields } from './scorm.schema.js';
-import { packageUpload, removeUpload, uploadedPackage } from './package-upload.js';
+import { packageUpload, uploadedPackage } from './package-upload.js';
+import { removeUploadedFile } from '../../server/http/file-upload.js';
 import { formatBytes } from './scorm.errors.js';
 
 function courseIdOf(req: Request): string {
@@ -63,7 +64,7 @@ export function scormRoutes(config: AppConfig, importer: ScormImportService, man
           const imported = await importer.createCourseFromPackage(req.actor!, fields, uploadedPackage(req));
           respondImported(req, res, imported, `"${fields.title}" was created from the package (${STANDARD_LABELS[imported.standard]}, ${imported.itemCount} items).`);
         } finally {
-          await removeUpload(req);
+          await removeUploadedFile(req);
         }
       },
     },
@@ -96,7 +97,7 @@ export function scormRoutes(config: AppConfig, importer: ScormImportService, man
           const imported = await importer.addVersion(req.actor!, courseIdOf(req), uploadedPackage(req));
           respondImported(req, res, imported, `Version ${imported.versionNumber} uploaded. New attempts use it; attempts in progress stay on their version.`);
         } finally {
-          await removeUpload(req);
+          await removeUploadedFile(req);
         }
       },
     },
