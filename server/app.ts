@@ -38,6 +38,12 @@ import { createUsageReportService } from '../assets/analytics/usage.service.js';
 import { usageRoutes } from '../assets/analytics/usage.routes.js';
 import { createSearchService } from '../search/search.service.js';
 import { searchRoutes } from '../search/search.routes.js';
+import { createCertificationsService } from '../courses/certifications/certifications.service.js';
+import { certificationsRoutes } from '../courses/certifications/certifications.routes.js';
+import { createPathsService } from '../courses/paths/paths.service.js';
+import { pathsRoutes } from '../courses/paths/paths.routes.js';
+import { createGamificationService } from '../courses/gamification/gamification.service.js';
+import { gamificationRoutes } from '../courses/gamification/gamification.routes.js';
 
 export interface PartnerAcademyApp {
   app: Express;
@@ -116,7 +122,8 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, organisationsRoutes(createOrganisationsService(deps)));
   routes.register(router, usersRoutes(createUsersService(deps)));
   routes.register(router, scormRoutes(config, createScormImportService(deps), createCourseManagementService(deps)));
-  routes.register(router, catalogueRoutes(createCatalogueService(deps), createCourseReportService(deps)));
+  const paths = createPathsService(deps);
+  routes.register(router, catalogueRoutes(createCatalogueService(deps), createCourseReportService(deps), paths));
   routes.register(router, playerRoutes(createPlayerService(deps, createCatalogueService(deps), createTrackingService(deps))));
   const cobranding = createCobrandingService(deps);
   const search = createSearchService(deps);
@@ -124,6 +131,9 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, cobrandingRoutes(config, cobranding));
   routes.register(router, usageRoutes(createUsageReportService(deps)));
   routes.register(router, searchRoutes(search));
+  routes.register(router, certificationsRoutes(createCertificationsService(deps)));
+  routes.register(router, pathsRoutes(paths));
+  routes.register(router, gamificationRoutes(createGamificationService(deps)));
   app.use(router);
 
   app.use(notFoundHandler());

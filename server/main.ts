@@ -9,6 +9,9 @@ import { startSessionCleanup } from './auth/session-cleanup.js';
 import { createContentApp } from '../courses/delivery/content-server.js';
 import { seedDemoLibrary } from '../assets/library/demo-library.js';
 import { createSearchSync } from '../search/sync/search-sync.js';
+import { createCertificationsService, startRecertificationReminders } from '../courses/certifications/certifications.service.js';
+import { createPathsService } from '../courses/paths/paths.service.js';
+import { createPathReminders } from '../courses/paths/path-reminders.js';
 
 /** The one wiring point: config, then database, storage and mail, then the app, then the HTTP server. */
 async function main(): Promise<void> {
@@ -35,6 +38,8 @@ async function main(): Promise<void> {
 
   const { app, routes } = createApp(deps);
   const stopSessionCleanup = startSessionCleanup(deps.database.db, logger, deps.clock);
+  // Hourly: reminds holders whose recertification window opened (once per certificate).
+  const stopRecertificationReminders = startRecertificationReminders(createCertificationsService(deps), logger);
   // Course packages are third-party JavaScript: served only by this second server, on its own origin.
   const content = await startHttpServer(createContentApp(deps), { port: config.content.port, host: config.host, logger });
   logger.info({ origin: config.content.origin, port: content.port }, 'course content origin is listening');
@@ -43,6 +48,9 @@ async function main(): Promise<void> {
   // Applies the search outbox in the background; on a fresh start with an empty index it queues everything.
   const searchSync = createSearchSync(deps);
   searchSync.start();
+  // Mails learners whose learning paths come due (PATH_REMINDER_DAYS_BEFORE, at most once per PATH_REMINDER_INTERVAL_HOURS).
+  const pathReminders = createPathReminders(createPathsService(deps), logger);
+  pathReminders.start();
   process.stdout.write(`\nPartner Academy is running at ${config.appUrl} (course content from ${config.content.origin})\n`);
 
   let stopping = false;
@@ -51,10 +59,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     stopSessionCleanup();
+    stopRecertificationReminders();
     const deadline = Date.now() + config.shutdownTimeoutMs;
     await Promise.all([running.stop(config.shutdownTimeoutMs), content.stop(config.shutdownTimeoutMs)]);
     await routes.whenIdle(Math.max(0, deadline - Date.now()));
     await searchSync.stop();
+    await pathReminders.stop();
     await Promise.allSettled([deps.database.close(), deps.storage.close(), deps.renderPool.close(), deps.search.close()]);
     deps.mailer.close();
     logger.info('shutdown complete');

@@ -18,6 +18,8 @@ import { normaliseLogo } from './logo-image.js';
 import * as cobrandingRepository from './cobranding.repository.js';
 import * as libraryRepository from '../library/library.repository.js';
 import { recordAssetEvent } from '../library/usage-events.repository.js';
+// GAMIFICATION hook (see download below).
+import { awardOutcome } from '../../courses/gamification/gamification.service.js';
 import { cobrandActionsFor } from './cobrand-actions.js';
 
 /** Formats a template can be made for: the ones pdf-cobrand.ts and image-cobrand.ts draw on. */
@@ -346,6 +348,13 @@ export function createCobrandingService(deps: Pick<AppDeps, 'database' | 'storag
         object.body.destroy();
         throw err;
       }
+      // ---- GAMIFICATION hook ----
+      // A co-branded download is the asset used: it scores once per person and asset (unique outcome key; repeat
+      // downloads score nothing), for the downloader's own organisation (vendor staff downloading for a partner never score).
+      await awardOutcome(db, { kind: 'cobrand_used', userId: actor.userId, subjectId: asset.id, occurredAt: deps.clock() }).catch((err: unknown) =>
+        logger.error({ err, userId: actor.userId, assetId: asset.id }, 'gamification: co-branded use not scored'),
+      );
+      // ---- end GAMIFICATION hook ----
       return { body: object.body, size: object.size, contentType: MIME_TYPES[version.format], filename: downloadFilenameOf(asset.title, organisation.name, EXTENSIONS[version.format]) };
     },
 

@@ -20,6 +20,8 @@ import { formatBytes } from '../scorm/scorm.errors.js';
 import type { CourseReportService } from './course-report.service.js';
 import type { CourseReportRow } from './courses.repository.js';
 import type { CourseRow } from './courses.table.js';
+import type { PathProgress, PathsService } from '../paths/paths.service.js';
+import { pathCardModel } from '../paths/paths.routes.js';
 import {
   assignmentForm,
   assignmentParams,
@@ -262,7 +264,8 @@ function redirectAfterRemoval(req: Request, res: Response, courseId: string, sec
 
 /* ---------- routes ---------- */
 
-export function catalogueRoutes(catalogue: CatalogueService, reports: CourseReportService): RouteSpec[] {
+/** learningPaths: when given, My learning also lists the caller's assigned learning paths (courses/paths). */
+export function catalogueRoutes(catalogue: CatalogueService, reports: CourseReportService, learningPaths?: Pick<PathsService, 'myPaths'>): RouteSpec[] {
   const renderSettings = async (
     req: Request,
     res: Response,
@@ -343,7 +346,7 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
       path: '/my/courses',
       access: { action: 'course.take' },
       handler: async (req, res) => {
-        const rows = await catalogue.myLearning(req.actor!);
+        const [rows, myPaths] = await Promise.all([catalogue.myLearning(req.actor!), learningPaths ? learningPaths.myPaths(req.actor!) : Promise.resolve<PathProgress[]>([])]);
         const courses = rows.map((c) => ({
           ...cardModel(c),
           source: c.enrolmentSource === 'self' ? 'Self-enrolled' : 'Assigned',
@@ -357,6 +360,7 @@ export function catalogueRoutes(catalogue: CatalogueService, reports: CourseRepo
           title: 'My learning',
           courses,
           counts: { inProgress: count('in_progress'), completed: count('completed'), notStarted: count('enrolled') + count('assigned') },
+          paths: myPaths.map(pathCardModel),
         });
       },
     },

@@ -48,20 +48,20 @@ export function splitTags(input: string): string[] {
  * Checkbox groups arrive as nothing, one string, or an array of strings. Checked as a whole, so one message
  * sits on the group (not on "visibleRegions.2").
  */
-const checkboxList = <T extends string>(isAllowed: (v: string) => v is T, message: string) =>
+export const checkboxList = <T extends string>(isAllowed: (v: string) => v is T, message: string) =>
   z
     .preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string(), { message }).max(100, message))
     .refine((values): values is T[] => values.every(isAllowed), { message })
     .transform((values) => [...new Set(values)] as T[]);
 
-const oneOf =
+export const oneOf =
   <T extends string>(allowed: readonly T[]) =>
   (v: string): v is T =>
     (allowed as readonly string[]).includes(v);
-const isUuid = (v: string): v is string => z.uuid().safeParse(v).success;
+export const isUuid = (v: string): v is string => z.uuid().safeParse(v).success;
 
 /** A checkbox: present (any of the values browsers send) or absent. */
-const checkbox = z.preprocess((v) => v === 'yes' || v === 'on' || v === 'true' || v === true, z.boolean());
+export const checkbox = z.preprocess((v) => v === 'yes' || v === 'on' || v === 'true' || v === true, z.boolean());
 
 export const settingsForm = z.object({
   title: requiredText('Title', 200),

@@ -25,7 +25,11 @@ import {
 } from './cmi.js';
 import { trackingErrors } from './tracking.errors.js';
 import * as trackingRepository from './tracking.repository.js';
+// CERTIFICATIONS hook (see certificationEarning below).
+import { createCertificationEarning } from '../certifications/certification-earning.service.js';
 import type { CommitContext, CommitStatements, CommitStateSummary, CommitWrite } from './tracking.repository.js';
+// GAMIFICATION hook (see awardFirstCompletion below).
+import { awardOutcome } from '../gamification/gamification.service.js';
 
 /**
  * Commit sequences are numbered per SCO and launch session: session n of a SCO in an attempt uses the
@@ -162,6 +166,8 @@ interface CommitPlan {
   state: CommitWrite['state'];
   states: CommitStateSummary[];
   rollup: AttemptRollup;
+  /** GAMIFICATION hook: this commit turns the attempt's roll-up completed or passed for the first time. */
+  firstDone: boolean;
 }
 
 /**
@@ -172,13 +178,45 @@ interface CommitPlan {
 const RECENT_ATTEMPTS_SIZE = 5000;
 const RECENT_ATTEMPT_TTL_MS = 10 * 60_000;
 
-export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' | 'clock'>) {
+/** CERTIFICATIONS hook: the course of an attempt whose stored roll-up says completed or passed, set by writePlan for its commit. */
+interface CompletionWritten {
+  courseId: string | null;
+  /** GAMIFICATION hook: the course whose attempt this commit completed or passed for the first time. */
+  firstDoneCourseId?: string;
+}
+
+/** GAMIFICATION hook: what counts as done, as My learning decides (catalogue isCompleted). */
+const isDoneRollup = (r: Pick<AttemptRollup, 'completionStatus' | 'successStatus'>) => r.completionStatus === 'completed' || r.successStatus === 'passed';
+
+export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' | 'clock' | 'logger'>) {
   const { db } = deps.database;
   const normaliseOptions = { scorm12SuspendDataMax: deps.config.scorm.scorm12SuspendDataMax };
   // A version never changes once imported (its rows are written in the import's one transaction), so it is read once.
   const versions = new Map<string, VersionContent>();
   const recentAttempts = new Map<string, CommitContext & { writtenAt: number }>();
   const statements = trackingRepository.commitStatements(db);
+  // ---- CERTIFICATIONS hook ----
+  // After a commit stored a completed or passed roll-up (and only then: one query when nothing is earned), the user's
+  // certifications requiring that course are evaluated. Never inside the commit's transaction, so it sees the commit.
+  const certificationEarning = createCertificationEarning(deps);
+  async function afterCommit(ack: CommitAcknowledgement, userId: string, written: CompletionWritten): Promise<CommitAcknowledgement> {
+    if (written.courseId !== null) await certificationEarning.afterCourseCompleted({ userId, courseId: written.courseId });
+    if (written.firstDoneCourseId !== undefined) await awardFirstCompletion(userId, written.firstDoneCourseId); // GAMIFICATION hook
+    return ack;
+  }
+  // ---- end CERTIFICATIONS hook ----
+  // ---- GAMIFICATION hook ----
+  // One statement, only on the commit that first makes an attempt completed or passed; the ledger's unique outcome key
+  // means a re-take (a later attempt completing again) scores nothing. After the commit's own write (which stays one
+  // statement); a failure here is logged, not turned into a failed commit the player would retry in vain.
+  async function awardFirstCompletion(userId: string, courseId: string): Promise<void> {
+    try {
+      await awardOutcome(db, { kind: 'course_completed', userId, subjectId: courseId, occurredAt: deps.clock() });
+    } catch (err) {
+      deps.logger.error({ err, userId, courseId }, 'gamification: course completion not scored');
+    }
+  }
+  // ---- end GAMIFICATION hook ----
 
   async function versionContent(tx: Executor, versionId: string): Promise<VersionContent> {
     const cached = versions.get(versionId);
@@ -250,11 +288,14 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     const summary = { itemId: item.id, commitSequence: sequence, commitDigest: digest, ...columns };
     // The roll-up over every SCO's state, this one as it is about to be stored.
     const states = [...snapshot.states.filter((other) => other.itemId !== item.id), summary];
-    return { state: { ...summary, cmiJson: json }, states, rollup: rollupAttempt(standard, version.items, states) };
+    const rollup = rollupAttempt(standard, version.items, states);
+    // GAMIFICATION hook: the roll-up before this commit is computed only when this one is done (in memory, no query).
+    const firstDone = isDoneRollup(rollup) && !isDoneRollup(rollupAttempt(standard, version.items, snapshot.states));
+    return { state: { ...summary, cmiJson: json }, states, rollup, firstDone };
   }
 
   /** Writes a planned commit unless the attempt row changed since `snapshot`; remembers what it wrote. */
-  async function writePlan(statements: CommitStatements, snapshot: CommitContext, plan: CommitPlan, now: Date): Promise<boolean> {
+  async function writePlan(statements: CommitStatements, snapshot: CommitContext, plan: CommitPlan, now: Date, written: CompletionWritten): Promise<boolean> {
     const attemptId = snapshot.attempt.id;
     const rowVersion = await statements.writeIfAttemptUnchanged({
       attemptId,
@@ -268,6 +309,8 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     if (rowVersion === null) return false;
     if (recentAttempts.size >= RECENT_ATTEMPTS_SIZE) recentAttempts.delete(recentAttempts.keys().next().value!);
     recentAttempts.set(attemptId, { ...snapshot, rowVersion, states: plan.states, writtenAt: now.getTime() });
+    if (plan.rollup.completionStatus === 'completed' || plan.rollup.successStatus === 'passed') written.courseId = snapshot.attempt.courseId;
+    if (plan.firstDone) written.firstDoneCourseId = snapshot.attempt.courseId; // GAMIFICATION hook
     return true;
   }
 
@@ -278,11 +321,12 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
     input: CommitInput,
     normalise: (standard: ScormStandard) => NormalisedCommit,
     now: Date,
+    written: CompletionWritten,
   ): Promise<boolean> {
     const snapshot = await statements.findContext(input.attemptId, input.userId);
     if (snapshot === null) throw trackingErrors.attemptNotFound();
     const plan = await planCommit(tx, snapshot, input, normalise);
-    return plan === null || writePlan(statements, snapshot, plan, now);
+    return plan === null || writePlan(statements, snapshot, plan, now, written);
   }
 
   async function startOrResume(input: StartAttemptInput): Promise<StartedAttempt> {
@@ -368,23 +412,24 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
       const now = deps.clock();
       let normalised: NormalisedCommit | undefined;
       const normalise = (standard: ScormStandard) => (normalised ??= normaliseCommit(standard, input.cmi, normaliseOptions));
+      const written: CompletionWritten = { courseId: null };
 
       // One round trip when this process wrote the attempt last: the write itself checks that the attempt row is still
       // the one written then. Only a write is decided from memory; refusals and acknowledgements come from a fresh read.
       const remembered = recentAttempts.get(input.attemptId);
       if (remembered !== undefined && remembered.attempt.userId === input.userId && now.getTime() - remembered.writtenAt < RECENT_ATTEMPT_TTL_MS) {
         const plan = await planCommit(db, remembered, input, normalise).catch(() => null);
-        if (plan !== null && (await writePlan(statements, remembered, plan, now))) return ack;
+        if (plan !== null && (await writePlan(statements, remembered, plan, now, written))) return afterCommit(ack, input.userId, written);
       }
       // Two round trips, no transaction: read, then write unless another commit of the attempt (another SCO, another
       // tab) wrote in between. Then it is done again holding the attempt row's lock. The lock is its own statement: a
       // statement that waited for it would still read the SCO states as they were before the wait.
-      if (await commitFromRead(db, statements, input, normalise, now)) return ack;
+      if (await commitFromRead(db, statements, input, normalise, now, written)) return afterCommit(ack, input.userId, written);
       await db.transaction(async (tx) => {
         if (!(await trackingRepository.lockAttemptOfUser(tx, input.attemptId, input.userId))) throw trackingErrors.attemptNotFound();
-        if (!(await commitFromRead(tx, trackingRepository.commitStatements(tx), input, normalise, now))) throw new Error('tracking: the attempt row changed while it was locked');
+        if (!(await commitFromRead(tx, trackingRepository.commitStatements(tx), input, normalise, now, written))) throw new Error('tracking: the attempt row changed while it was locked');
       });
-      return ack;
+      return afterCommit(ack, input.userId, written);
     },
 
     /** The table of contents of an attempt with each item's status, and the attempt's roll-up. */

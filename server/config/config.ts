@@ -77,6 +77,8 @@ const envSchema = z.object({
   MEILI_INDEX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, - or _').default('partner_academy'),
   SEARCH_SYNC_INTERVAL_MS: positiveInt.default(1000),
   SEARCH_CACHE_TTL_MS: z.coerce.number({ message: 'expected milliseconds (0 turns the cache off)' }).int().min(0).max(60_000, 'expected at most 60000').default(5000),
+  PATH_REMINDER_DAYS_BEFORE: positiveInt.max(365, 'expected at most 365').default(7),
+  PATH_REMINDER_INTERVAL_HOURS: positiveInt.default(72),
 });
 
 export type AppConfig = Readonly<{
@@ -126,6 +128,8 @@ export type AppConfig = Readonly<{
     | { kind: 'postgres'; syncIntervalMs: number; cacheTtlMs: number }
     | { kind: 'meilisearch'; url: string; apiKey: string | undefined; indexName: string; syncIntervalMs: number; cacheTtlMs: number }
   >;
+  /** Learning path reminders: mailed when a path is due within reminderDaysBefore days, at most once per reminderIntervalMs per learner and path. */
+  paths: Readonly<{ reminderDaysBefore: number; reminderIntervalMs: number }>;
 }>;
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -202,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     search: e.MEILI_URL
       ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_KEY, indexName: e.MEILI_INDEX, syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS, cacheTtlMs: e.SEARCH_CACHE_TTL_MS }
       : { kind: 'postgres', syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS, cacheTtlMs: e.SEARCH_CACHE_TTL_MS },
+    paths: { reminderDaysBefore: e.PATH_REMINDER_DAYS_BEFORE, reminderIntervalMs: e.PATH_REMINDER_INTERVAL_HOURS * 3600_000 },
   };
   return deepFreeze(config);
 }

@@ -25,7 +25,14 @@ function navFor(actor: Actor, currentPath: string): NavItem[] {
   // The enablement team's "Courses" is the management list (each course links to its catalogue page); learners get the catalogue and their own list.
   if (canPerform(actor, 'course.manage')) items.push({ href: '/courses/manage', label: 'Courses', section: '/courses' });
   else if (canPerform(actor, 'course.take')) items.push({ href: '/courses', label: 'Courses', section: '/courses' }, { href: '/my/courses', label: 'My learning' });
+  // Learning paths: the enablement team's list to build them, everyone else their own assigned paths.
+  if (canPerform(actor, 'path.manage')) items.push({ href: '/paths/manage', label: 'Learning paths', section: '/paths' });
+  else if (canPerform(actor, 'path.view')) items.push({ href: '/paths', label: 'Learning paths' });
+  // Certifications: the enablement team's list to define them, everyone else their own certificates.
+  if (canPerform(actor, 'certification.manage')) items.push({ href: '/certifications/manage', label: 'Certifications', section: '/certifications' });
+  else if (canPerform(actor, 'certification.view')) items.push({ href: '/certifications', label: 'Certifications' });
   if (canPerform(actor, 'asset.view')) items.push({ href: '/library', label: 'Library' });
+  if (canPerform(actor, 'leaderboard.view')) items.push({ href: '/leaderboards', label: 'Leaderboards' });
   if (canPerform(actor, 'user.list')) items.push({ href: '/users', label: 'Users' });
   if (canPerform(actor, 'tier.manage')) items.push({ href: '/settings/tiers', label: 'Settings' });
   return items.map(({ section, ...i }) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(section ?? i.href) }));

@@ -1,3 +1,4 @@
+import { followOrganisationChange } from '../../courses/gamification/gamification.service.js';
 import type { AppDeps } from '../app-deps.js';
 import type { Actor } from '../tenancy/actor.js';
 import { canPerform, canPerformOn, scopeFor } from '../tenancy/policy.js';
@@ -120,11 +121,13 @@ export function createOrganisationsService(deps: Pick<AppDeps, 'database' | 'clo
       // The name and website are printed on co-branded files: changing them is a branding change too.
       const brandingChanged = values.name !== organisation.name || values.website !== organisation.website;
       try {
-        if (!brandingChanged) return await organisationsRepository.updateOrganisation(db, organisation.id, values);
-        const { updated, staleKeys } = await db.transaction(async (tx) => ({
-          updated: await cobrandingRepository.updateBrandingAndBumpVersion(tx, organisation.id, values),
-          staleKeys: await cobrandingRepository.deleteRendersOfOrganisation(tx, organisation.id),
-        }));
+        const { updated, staleKeys } = await db.transaction(async (tx) => {
+          const changed = brandingChanged
+            ? await cobrandingRepository.updateBrandingAndBumpVersion(tx, organisation.id, values)
+            : await organisationsRepository.updateOrganisation(tx, organisation.id, values);
+          await followOrganisationChange(tx, organisation.id);
+          return { updated: changed, staleKeys: brandingChanged ? await cobrandingRepository.deleteRendersOfOrganisation(tx, organisation.id) : [] };
+        });
         await deleteStoredRenders(staleKeys);
         return updated;
       } catch (err) {

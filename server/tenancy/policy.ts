@@ -25,7 +25,14 @@ export type Action =
   | 'asset.manage'
   | 'asset.view'
   | 'asset.report'
-  | 'search.use';
+  | 'search.use'
+  | 'certification.manage'
+  | 'certification.view'
+  | 'certification.report'
+  | 'path.manage'
+  | 'path.view'
+  | 'gamification.manage'
+  | 'leaderboard.view';
 
 /** The organisation a row belongs to, and (for organisations themselves) its kind. */
 export interface PolicyTarget {
@@ -76,6 +83,20 @@ const RULES: Readonly<Record<Action, Rule>> = {
   'asset.report': { roles: ['vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin'] },
   // Searching assets and courses together; results are filtered by what the searcher may see (in the engine query).
   'search.use': { roles: everyone },
+  // Defining certifications, tier requirements and revoking certificates: the vendor's enablement side.
+  'certification.manage': { roles: ['vendor_admin', 'enablement_manager'] },
+  // One's own certificates (list, PDF); whose certificate a PDF may be is checked in the service.
+  'certification.view': { roles: everyone },
+  // Certified headcounts against tier requirements: the vendor side sees every partner, a partner admin their own (scopeFor).
+  'certification.report': { roles: ['vendor_admin', 'enablement_manager', 'channel_manager', 'partner_admin'] },
+  // Building learning paths (steps, due period, assignment rules): the vendor's enablement side.
+  'path.manage': { roles: ['vendor_admin', 'enablement_manager'] },
+  // Seeing one's assigned paths: everyone; which paths is decided by the assignment rules (in the service).
+  'path.view': { roles: everyone },
+  // Point rules, seasons and badges: the vendor's enablement side.
+  'gamification.manage': { roles: ['vendor_admin', 'enablement_manager'] },
+  // Leaderboards are public inside the programme (names only, never emails; hidden people left out of people boards).
+  'leaderboard.view': { roles: everyone },
 };
 
 /** May this role perform the action at all (before any row is known)? */

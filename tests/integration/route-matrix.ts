@@ -200,6 +200,54 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'GET /search', target: 'none', own: signedIn({}) },
   { route: 'GET /search/suggest', target: 'none', own: signedIn({}) },
 
+  // PATHS: learning paths. Everyone has their own list; the enablement team builds paths. Rows with an id use one that is no
+  // path (the draft course's), so callers past the access check get 404; assignment by rules and per-organisation report
+  // scoping are tested in tests/integration/paths.test.ts.
+  { route: 'GET /paths', target: 'none', own: signedIn({}) },
+  { route: 'GET /paths/manage', target: 'none', own: courseManagers },
+  { route: 'GET /paths/new', target: 'none', own: courseManagers },
+  { route: 'POST /paths', target: 'none', body: { title: '' }, own: courseManagers },
+  { route: 'GET /paths/:id', target: 'course', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /paths/:id/edit', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id', target: 'course', body: { title: 'x', status: 'draft' }, own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id/steps', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id/steps/:stepId/move', target: 'course', body: { direction: 'up' }, own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id/steps/:stepId/prerequisite', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id/steps/:stepId/delete', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id/rules', target: 'course', body: { roles: 'partner_rep' }, own: libraryManagersOnMissing },
+  { route: 'POST /paths/:id/rules/:ruleId/delete', target: 'course', own: libraryManagersOnMissing },
+  { route: 'GET /paths/:id/report', target: 'course', own: { ...courseReporters, vendor_admin: 'not_found', enablement_manager: 'not_found', channel_manager: 'not_found', partner_admin: 'not_found' } },
+  { route: 'GET /paths/:id/report.csv', target: 'course', own: { ...courseReporters, vendor_admin: 'not_found', enablement_manager: 'not_found', channel_manager: 'not_found', partner_admin: 'not_found' } },
+
+  // CERTIFICATIONS: everyone has their own certificates; the enablement team defines certifications (certification.manage, the
+  // same roles as course.manage); reports as course.report. Rows with :id use an id that is no certification (a course's), and
+  // :publicId stays literal (not a certificate id): managers reach the lookup (404), others are refused first. Holders,
+  // tenancy of reports and PDFs are tested in tests/integration/certifications.test.ts.
+  { route: 'GET /certifications', target: 'none', own: signedIn({}) },
+  { route: 'GET /certifications/manage', target: 'none', own: courseManagers },
+  { route: 'GET /certifications/new', target: 'none', own: courseManagers },
+  { route: 'POST /certifications', target: 'none', body: { name: '' }, own: courseManagers },
+  { route: 'GET /certifications/:id/edit', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /certifications/:id', target: 'course', body: { name: 'x', courseIds: '', validityMonths: '12', recertWindowDays: '30' }, own: libraryManagersOnMissing },
+  { route: 'GET /certifications/:id/holders', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /certifications/certificates/:publicId/revoke', target: 'none', body: { reason: 'x' }, own: libraryManagersOnMissing },
+  { route: 'GET /certifications/certificates/:publicId.pdf', target: 'none', own: { ...all('not_found'), anonymous: 'sign_in' } },
+  { route: 'GET /certifications/organisations', target: 'none', own: courseReporters },
+  { route: 'GET /certifications/tier-requirements', target: 'none', own: courseManagers },
+  { route: 'POST /certifications/tier-requirements', target: 'none', body: { tierId: '' }, own: courseManagers },
+  { route: 'POST /certifications/tier-requirements/:id/delete', target: 'course', own: courseManagers },
+  // Public: anyone may check a certificate; an id never issued is 404 for everyone, signed in or not.
+  { route: 'GET /verify/:publicId', target: 'none', own: all('not_found') },
+
+  // GAMIFICATION: boards are public inside the programme (everyone signed in); point rules, seasons and badges are the
+  // enablement team's (gamification.manage). Boards, hiding and scoring are tested in tests/integration/gamification.test.ts.
+  { route: 'GET /leaderboards', target: 'none', own: signedIn({}) },
+  { route: 'POST /leaderboards/privacy', target: 'none', body: {}, own: signedIn({}) },
+  { route: 'GET /leaderboards/manage', target: 'none', own: courseManagers },
+  { route: 'POST /leaderboards/rules', target: 'none', body: {}, own: courseManagers },
+  { route: 'POST /leaderboards/seasons', target: 'none', body: { name: '' }, own: courseManagers },
+  { route: 'POST /leaderboards/badges', target: 'none', body: { name: '' }, own: courseManagers },
+
   // Last: it ends the session the other rows use.
   { route: 'POST /logout', target: 'none', own: all('ok') },
 ];
