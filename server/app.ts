@@ -44,6 +44,8 @@ import { createPathsService } from '../courses/paths/paths.service.js';
 import { pathsRoutes } from '../courses/paths/paths.routes.js';
 import { createGamificationService } from '../courses/gamification/gamification.service.js';
 import { gamificationRoutes } from '../courses/gamification/gamification.routes.js';
+import { createProgrammeAnalyticsService } from '../courses/programme-analytics/programme-analytics.service.js';
+import { programmeAnalyticsRoutes } from '../courses/programme-analytics/programme-analytics.routes.js';
 
 export interface PartnerAcademyApp {
   app: Express;
@@ -134,6 +136,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, certificationsRoutes(createCertificationsService(deps)));
   routes.register(router, pathsRoutes(paths));
   routes.register(router, gamificationRoutes(createGamificationService(deps)));
+  routes.register(router, programmeAnalyticsRoutes(createProgrammeAnalyticsService(deps)));
   app.use(router);
 
   app.use(notFoundHandler());

@@ -39,13 +39,29 @@ export function axisOf(max: number): { step: number; top: number } {
 
 const plural = (n: number, singular: string) => `${n.toLocaleString('en-GB')} ${singular}${n === 1 ? '' : 's'}`;
 
+/** One stacked series of a chart (the library's kinds, or other reports' own counts such as enrolments). */
+export interface ChartSeries<K extends string = string> {
+  key: K;
+  label: string;
+  singular: string;
+  colour: string;
+}
+
+/** A bucket of a chart with one count per series key. */
+export type SeriesPoint<K extends string> = { label: string; longLabel: string } & Record<K, number>;
+
 /** "Mon 23 Nov 2026: 5 views, 2 downloads, 0 co-branded renders" for the kinds shown. */
-export function barTitle(point: TrendPoint, kinds: readonly (typeof USAGE_KINDS)[number][]): string {
+export function barTitle<K extends string>(point: SeriesPoint<K>, kinds: readonly ChartSeries<K>[]): string {
   return `${point.longLabel}: ${kinds.map((k) => plural(point[k.key], k.singular)).join(', ')}`;
 }
 
 export function trendChartModel(points: readonly TrendPoint[], options: { kinds: readonly UsageKindKey[]; title: string; unit: 'day' | 'week' }) {
-  const kinds = USAGE_KINDS.filter((k) => options.kinds.includes(k.key));
+  return seriesChartModel(points, { series: USAGE_KINDS.filter((k) => options.kinds.includes(k.key)), title: options.title, unit: options.unit });
+}
+
+/** The chart geometry for any stacked series; trendChartModel is this with the library's kinds. */
+export function seriesChartModel<K extends string>(points: readonly SeriesPoint<K>[], options: { series: readonly ChartSeries<K>[]; title: string; unit: 'day' | 'week' }) {
+  const kinds = options.series;
   const totals = points.map((p) => kinds.reduce((sum, k) => sum + p[k.key], 0));
   const max = Math.max(0, ...totals);
   const { step, top } = axisOf(max);
@@ -100,7 +116,7 @@ export function trendChartModel(points: readonly TrendPoint[], options: { kinds:
   };
 }
 
-export type TrendChartModel = ReturnType<typeof trendChartModel>;
+export type TrendChartModel = ReturnType<typeof seriesChartModel>;
 
 const MINI_WIDTH = 120;
 const MINI_HEIGHT = 10;

@@ -33,6 +33,8 @@ function navFor(actor: Actor, currentPath: string): NavItem[] {
   else if (canPerform(actor, 'certification.view')) items.push({ href: '/certifications', label: 'Certifications' });
   if (canPerform(actor, 'asset.view')) items.push({ href: '/library', label: 'Library' });
   if (canPerform(actor, 'leaderboard.view')) items.push({ href: '/leaderboards', label: 'Leaderboards' });
+  // Programme dashboards: the vendor side and partner admins (scoped to their organisation), as course reports.
+  if (canPerform(actor, 'course.report')) items.push({ href: '/analytics', label: 'Analytics' });
   if (canPerform(actor, 'user.list')) items.push({ href: '/users', label: 'Users' });
   if (canPerform(actor, 'tier.manage')) items.push({ href: '/settings/tiers', label: 'Settings' });
   return items.map(({ section, ...i }) => ({ ...i, current: i.href === '/' ? currentPath === '/' : currentPath.startsWith(section ?? i.href) }));

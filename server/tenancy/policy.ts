@@ -32,7 +32,8 @@ export type Action =
   | 'path.manage'
   | 'path.view'
   | 'gamification.manage'
-  | 'leaderboard.view';
+  | 'leaderboard.view'
+  | 'readiness.nudge';
 
 /** The organisation a row belongs to, and (for organisations themselves) its kind. */
 export interface PolicyTarget {
@@ -97,6 +98,8 @@ const RULES: Readonly<Record<Action, Rule>> = {
   'gamification.manage': { roles: ['vendor_admin', 'enablement_manager'] },
   // Leaderboards are public inside the programme (names only, never emails; hidden people left out of people boards).
   'leaderboard.view': { roles: everyone },
+  // Nudging a partner organisation's admins about its readiness (programme analytics): the enablement side.
+  'readiness.nudge': { roles: ['vendor_admin', 'enablement_manager'] },
 };
 
 /** May this role perform the action at all (before any row is known)? */

@@ -248,6 +248,16 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'POST /leaderboards/seasons', target: 'none', body: { name: '' }, own: courseManagers },
   { route: 'POST /leaderboards/badges', target: 'none', body: { name: '' }, own: courseManagers },
 
+  // PROGRAMME ANALYTICS: dashboards as course reports (the vendor side sees all, a partner admin their own organisation);
+  // nudging is the enablement side's (readiness.nudge). Figures, scoping, CSV and nudges: tests/integration/programme-analytics.test.ts.
+  { route: 'GET /analytics', target: 'none', own: courseReporters },
+  { route: 'GET /analytics/trend.csv', target: 'none', own: courseReporters },
+  { route: 'GET /analytics/courses.csv', target: 'none', own: courseReporters },
+  { route: 'GET /analytics/certifications.csv', target: 'none', own: courseReporters },
+  { route: 'GET /analytics/readiness', target: 'none', own: courseReporters },
+  { route: 'GET /analytics/readiness.csv', target: 'none', own: courseReporters },
+  { route: 'POST /analytics/readiness/:id/nudge', target: 'organisation', own: courseManagers, foreign: {} },
+
   // Last: it ends the session the other rows use.
   { route: 'POST /logout', target: 'none', own: all('ok') },
 ];
