@@ -1,8 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { eq } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../helpers/test-app.js';
-import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, MOBILE, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { appAndBrowserForFile, describeWithBrowser, MOBILE, newContext, signedInPage as signedInPageOf, screenshotAndAudit } from '../helpers/browser.js';
 import { importPublishedPackage } from '../helpers/courses.js';
 import { packageWithPage } from '../integration/search-package.js';
 import { findUserByEmail } from '../../server/users/users.repository.js';
@@ -14,17 +13,9 @@ jest.setTimeout(120_000);
 
 const suite = appAndBrowserForFile();
 
-async function signedInPage(email: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await (await newContext(suite.browser, suite.app.baseUrl, viewport ? { viewport } : {})).newPage();
-  await signInThroughForm(page, email, DEMO_PASSWORD);
-  return page;
-}
+const signedInPage = (email: string, viewport?: { width: number; height: number }) => signedInPageOf(suite, email, viewport);
 
-/** Screenshots the page and asserts axe finds nothing. */
-async function audit(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(formatViolations(await checkAccessibility(page))).toBe('');
-}
+const audit = screenshotAndAudit;
 
 describeWithBrowser(describe)('certifications in the browser', () => {
   it('the manager defines a certification; the holder, the verification page and the organisation view pass axe', async () => {

@@ -1,7 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../helpers/test-app.js';
-import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { appAndBrowserForFile, describeWithBrowser, signedInPage as signedInPageOf, screenshotAndAudit } from '../helpers/browser.js';
 import { findUserByEmail } from '../../server/users/users.repository.js';
 import { awardOutcome } from '../../courses/gamification/gamification.service.js';
 
@@ -9,17 +7,9 @@ jest.setTimeout(120_000);
 
 const suite = appAndBrowserForFile();
 
-async function signedInPage(email: string): Promise<Page> {
-  const page = await (await newContext(suite.browser, suite.app.baseUrl)).newPage();
-  await signInThroughForm(page, email, DEMO_PASSWORD);
-  return page;
-}
+const signedInPage = (email: string, viewport?: { width: number; height: number }) => signedInPageOf(suite, email, viewport);
 
-/** Screenshots the page and asserts axe finds nothing. */
-async function audit(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(formatViolations(await checkAccessibility(page))).toBe('');
-}
+const audit = screenshotAndAudit;
 
 describeWithBrowser(describe)('leaderboards in the browser', () => {
   it('shows people and organisations boards, the hide toggle and the enablement settings; pages pass axe', async () => {

@@ -1,7 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../helpers/test-app.js';
-import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, MOBILE, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { appAndBrowserForFile, describeWithBrowser, MOBILE, signedInPage as signedInPageOf, screenshotAndAudit } from '../helpers/browser.js';
 import { importPublishedPackage } from '../helpers/courses.js';
 import { packageWithPage } from '../integration/search-package.js';
 
@@ -9,17 +7,9 @@ jest.setTimeout(120_000);
 
 const suite = appAndBrowserForFile();
 
-async function signedInPage(email: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await (await newContext(suite.browser, suite.app.baseUrl, viewport ? { viewport } : {})).newPage();
-  await signInThroughForm(page, email, DEMO_PASSWORD);
-  return page;
-}
+const signedInPage = (email: string, viewport?: { width: number; height: number }) => signedInPageOf(suite, email, viewport);
 
-/** Screenshots the page and asserts axe finds nothing. */
-async function audit(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(formatViolations(await checkAccessibility(page))).toBe('');
-}
+const audit = screenshotAndAudit;
 
 describeWithBrowser(describe)('learning paths in the browser', () => {
   it('the enablement manager builds a path in the editor; a matching rep sees it with progress and a due date; pages pass axe', async () => {

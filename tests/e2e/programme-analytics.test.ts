@@ -1,7 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { Page } from 'playwright-core';
-import { DEMO_PASSWORD, signedInClients } from '../helpers/test-app.js';
-import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
+import { signedInClients } from '../helpers/test-app.js';
+import { appAndBrowserForFile, describeWithBrowser, signedInPage as signedInPageOf, screenshotAndAudit } from '../helpers/browser.js';
 import { importPublishedPackage } from '../helpers/courses.js';
 import { packageWithPage } from '../integration/search-package.js';
 import { commitThroughPlayer } from '../integration/certifications-player.js';
@@ -10,16 +9,9 @@ jest.setTimeout(120_000);
 
 const suite = appAndBrowserForFile();
 
-async function signedInPage(email: string): Promise<Page> {
-  const page = await (await newContext(suite.browser, suite.app.baseUrl)).newPage();
-  await signInThroughForm(page, email, DEMO_PASSWORD);
-  return page;
-}
+const signedInPage = (email: string, viewport?: { width: number; height: number }) => signedInPageOf(suite, email, viewport);
 
-async function audit(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(formatViolations(await checkAccessibility(page))).toBe('');
-}
+const audit = screenshotAndAudit;
 
 describeWithBrowser(describe)('programme analytics in the browser', () => {
   it('shows the dashboard with its chart and tables, and the readiness view with nudges; pages pass axe', async () => {

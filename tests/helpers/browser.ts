@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from '@jest/globals';
-import { startTestApp, type TestApp } from './test-app.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from './test-app.js';
 
 /** The system Chromium (Debian's package in CI); never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -132,4 +132,17 @@ export function appAndBrowserForFile(env: Record<string, string> = {}): { app: T
     await suite.app?.stop();
   });
   return suite;
+}
+
+/** A fresh browser context on the file's app, signed in as a demo user through the real sign-in form. */
+export async function signedInPage(suite: { app: TestApp; browser: Browser }, email: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await (await newContext(suite.browser, suite.app.baseUrl, viewport ? { viewport } : {})).newPage();
+  await signInThroughForm(page, email, DEMO_PASSWORD);
+  return page;
+}
+
+/** Screenshots the page (for people to look at) and asserts axe finds nothing. */
+export async function screenshotAndAudit(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(formatViolations(await checkAccessibility(page))).toBe('');
 }
