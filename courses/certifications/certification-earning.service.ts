@@ -3,18 +3,16 @@ import { awardOutcome } from '../gamification/gamification.service.js';
 import * as repository from './certifications.repository.js';
 import type { CertificateRow } from './certifications.table.js';
 import { expiryOfEarning, newPublicId } from './certificate-status.js';
+import { createPathProgress } from '../paths/path-progress.js';
 
 /**
- * Whether a user has completed a learning path (for certification requirements of kind 'path').
- * TODO(PATHS): the paths module will provide the real one; until then NO_PATH_COMPLETION answers "not complete",
- * so a certification that requires a path cannot be earned yet (rather than being earned without it).
- * since: only a completion at or after it counts (null: any); see EarnableCertification.since.
+ * Whether a user has completed a learning path (for certification requirements of kind 'path', and renewals through
+ * the recertification path). since: only a completion at or after it counts (null: any); see EarnableCertification.since.
+ * The paths module's progress is the one used (createPathProgress); tests may pass another to count its calls.
  */
 export interface PathCompletion {
   isPathComplete(input: { userId: string; pathId: string; since: Date | null }): Promise<boolean>;
 }
-
-export const NO_PATH_COMPLETION: PathCompletion = { isPathComplete: async () => false };
 
 /** What a certificate records of the requirements it was earned under (certificates.requirements). */
 export interface RequirementSnapshot {
@@ -29,7 +27,7 @@ export interface RequirementSnapshot {
  * Decides and issues certificates. Each earning inserts at most one certificate: its key (certification, user, cycle)
  * is unique and the insert does nothing on conflict, so two evaluations of the same completion at once issue one.
  */
-export function createCertificationEarning(deps: Pick<AppDeps, 'database' | 'clock' | 'logger'>, pathCompletion: PathCompletion = NO_PATH_COMPLETION) {
+export function createCertificationEarning(deps: Pick<AppDeps, 'database' | 'clock' | 'logger'>, pathCompletion: PathCompletion = createPathProgress(deps)) {
   const { db } = deps.database;
 
   async function pathsComplete(userId: string, earnable: repository.EarnableCertification): Promise<boolean> {
@@ -46,13 +44,16 @@ export function createCertificationEarning(deps: Pick<AppDeps, 'database' | 'clo
       if (!(await pathsComplete(userId, candidate))) continue;
       const organisationId = await repository.findUserOrganisation(db, userId);
       if (organisationId === null) continue;
-      const requirements: RequirementSnapshot[] = (await repository.listRequirements(db, candidate.certificationId)).map((r) => ({
-        kind: r.kind,
-        courseId: r.courseId,
-        title: r.courseTitle,
-        pathId: r.pathId,
-        passingScore: r.passingScore,
-      }));
+      const requirements: RequirementSnapshot[] =
+        candidate.recertPathId !== null
+          ? [{ kind: 'path', courseId: null, title: await repository.findPathTitle(db, candidate.recertPathId), pathId: candidate.recertPathId, passingScore: null }]
+          : (await repository.listRequirements(db, candidate.certificationId)).map((r) => ({
+              kind: r.kind,
+              courseId: r.courseId,
+              title: r.courseTitle ?? r.pathTitle,
+              pathId: r.pathId,
+              passingScore: r.passingScore,
+            }));
       const previous = candidate.previousExpiresAt === null ? null : { expiresAt: candidate.previousExpiresAt, revokedAt: candidate.previousRevokedAt };
       // Issued and scored together: a certificate never exists without its points, nor points without it.
       const certificate = await db.transaction(async (tx) => {
@@ -88,6 +89,10 @@ export function createCertificationEarning(deps: Pick<AppDeps, 'database' | 'clo
      */
     async afterCourseCompleted(input: { userId: string; courseId: string }): Promise<void> {
       try {
+        // An exam reaching its passing score is an outcome of its own (scored once per person and exam, whatever happens to the certification).
+        if (await repository.hasPassedExam(db, input)) {
+          await awardOutcome(db, { kind: 'exam_passed', userId: input.userId, subjectId: input.courseId, occurredAt: deps.clock() });
+        }
         await evaluate(input.userId, input.courseId);
       } catch (err) {
         deps.logger.error({ err, userId: input.userId, courseId: input.courseId }, 'certification evaluation after a completion failed');

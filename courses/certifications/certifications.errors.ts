@@ -10,6 +10,10 @@ export const certificationErrors = {
     new AppError('certification.course_unknown', 400, 'One of the chosen courses no longer exists. Reload the page and choose again.', {
       fields: { [field]: 'choose listed courses only' },
     }),
+  pathUnknown: (field: 'pathIds' | 'recertPathId') =>
+    new AppError('certification.path_unknown', 400, 'One of the chosen learning paths no longer exists. Reload the page and choose again.', {
+      fields: { [field]: 'choose listed learning paths only' },
+    }),
   alreadyRevoked: () => new AppError('certification.already_revoked', 409, 'This certificate was already revoked; its reason stays as first recorded.'),
   tierRequirementExists: () =>
     new AppError('certification.tier_requirement_exists', 409, 'That tier already has a requirement for this certification and role. Remove it first to change the count.', {

@@ -4,6 +4,7 @@ import type { OrgScope } from '../../server/tenancy/policy.js';
 import { users, type UserRole } from '../../server/users/users.table.js';
 import { organisations, partnerTiers } from '../../server/organisations/organisations.table.js';
 import { courses } from '../catalogue/courses.table.js';
+import { learningPaths } from '../paths/paths.table.js';
 import {
   certificates,
   certificationRequirements,
@@ -73,9 +74,11 @@ export async function listRequirements(db: Executor, certificationId: string) {
       pathId: certificationRequirements.pathId,
       passingScore: certificationRequirements.passingScore,
       courseTitle: courses.title,
+      pathTitle: learningPaths.title,
     })
     .from(certificationRequirements)
     .leftJoin(courses, eq(courses.id, certificationRequirements.courseId))
+    .leftJoin(learningPaths, eq(learningPaths.id, certificationRequirements.pathId))
     .where(eq(certificationRequirements.certificationId, certificationId))
     .orderBy(asc(certificationRequirements.position));
 }
@@ -90,6 +93,16 @@ export async function replaceRequirements(db: Executor, certificationId: string,
 
 export async function listCourseOptions(db: Executor) {
   return db.select({ id: courses.id, title: courses.title, status: courses.status }).from(courses).orderBy(asc(courses.title));
+}
+
+export async function listPathOptions(db: Executor) {
+  return db.select({ id: learningPaths.id, title: learningPaths.title, status: learningPaths.status }).from(learningPaths).orderBy(asc(learningPaths.title));
+}
+
+export async function countExistingPaths(db: Executor, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(learningPaths).where(inArray(learningPaths.id, [...ids]));
+  return rows[0]?.n ?? 0;
 }
 
 export async function countExistingCourses(db: Executor, ids: readonly string[]): Promise<number> {
@@ -108,6 +121,8 @@ export interface EarnableCertification {
   requirementsRevision: number;
   /** Path requirements, checked outside SQL (PathCompletion). */
   pathIds: string[];
+  /** A renewal through the certification's recertification path: pathIds is that path alone, nothing else is required. */
+  recertPathId: string | null;
   /** Completions count from here: after the previous certificate's recertification window opened, or its revocation. */
   since: Date | null;
   previousCycle: number | null;
@@ -122,13 +137,22 @@ export interface EarnableCertification {
  * with a scaled score × 100 at or above the passing score, all with a completion at or after `since`.
  */
 export async function findEarnableCertifications(db: Executor, input: { userId: string; courseId: string | null; now: Date }): Promise<EarnableCertification[]> {
-  const byCourse = input.courseId === null ? sql`true` : sql`exists (select 1 from certification_requirements t where t.certification_id = c.id and t.course_id = ${input.courseId}::uuid)`;
+  // The course may be required directly, or be a step of a required path or of the recertification path.
+  const byCourse =
+    input.courseId === null
+      ? sql`true`
+      : sql`(exists (select 1 from certification_requirements t
+                      where t.certification_id = c.id
+                        and (t.course_id = ${input.courseId}::uuid
+                             or exists (select 1 from learning_path_steps s where s.path_id = t.path_id and s.course_id = ${input.courseId}::uuid)))
+             or exists (select 1 from learning_path_steps s where s.path_id = c.recert_path_id and s.course_id = ${input.courseId}::uuid))`;
   const rows = await rowsOf<{
     certification_id: string;
     name: string;
     validity_months: number;
     requirements_revision: number;
     path_ids: string[] | null;
+    recert_path_id: string | null;
     since: Date | string | null;
     previous_cycle: number | null;
     previous_expires_at: Date | string | null;
@@ -141,7 +165,10 @@ export async function findEarnableCertifications(db: Executor, input: { userId: 
              prev.expires_at as previous_expires_at, prev.revoked_at as previous_revoked_at, prev.issued_at as previous_issued_at,
              case when prev.cycle is null then null
                   when prev.revoked_at is not null then prev.revoked_at
-                  else prev.expires_at - make_interval(days => c.recert_window_days) end as since
+                  else prev.expires_at - make_interval(days => c.recert_window_days) end as since,
+             -- A holder (not revoked) renews through the recertification path when there is one; a first earning, or one
+             -- after a revocation, needs the requirements themselves.
+             case when prev.cycle is not null and prev.revoked_at is null then c.recert_path_id end as recert_path_id
         from certifications c
         left join lateral (
           select k.cycle, k.issued_at, k.expires_at, k.revoked_at from certificates k
@@ -152,10 +179,12 @@ export async function findEarnableCertifications(db: Executor, input: { userId: 
               or ${input.now.toISOString()}::timestamptz >= prev.expires_at - make_interval(days => c.recert_window_days))
     )
     select cand.id as certification_id, cand.name, cand.validity_months, cand.requirements_revision, cand.since,
-           cand.previous_cycle, cand.previous_expires_at, cand.previous_revoked_at,
-           array(select r.path_id::text from certification_requirements r where r.certification_id = cand.id and r.kind = 'path') as path_ids
+           cand.previous_cycle, cand.previous_expires_at, cand.previous_revoked_at, cand.recert_path_id::text as recert_path_id,
+           case when cand.recert_path_id is not null then array[cand.recert_path_id::text]
+                else array(select r.path_id::text from certification_requirements r where r.certification_id = cand.id and r.kind = 'path') end as path_ids
       from candidates cand
-     where exists (select 1 from certification_requirements r where r.certification_id = cand.id)
+     where cand.recert_path_id is not null
+        or (exists (select 1 from certification_requirements r where r.certification_id = cand.id)
        and not exists (
          select 1 from certification_requirements r
           where r.certification_id = cand.id and r.kind <> 'path'
@@ -167,7 +196,7 @@ export async function findEarnableCertifications(db: Executor, input: { userId: 
                  -- A completion that earned the previous certificate never earns the next (a window as long as the validity).
                  and (cand.previous_issued_at is null or coalesce(a.completed_at, a.last_accessed_at) > cand.previous_issued_at)
                  and case when r.kind = 'exam' then a.score_scaled is not null and a.score_scaled * 100 >= r.passing_score - 1e-9
-                          else a.success_status <> 'failed' end))`,
+                          else a.success_status <> 'failed' end)))`,
   );
   const date = (v: Date | string | null) => (v === null ? null : new Date(v));
   return rows.map((r) => ({
@@ -176,11 +205,53 @@ export async function findEarnableCertifications(db: Executor, input: { userId: 
     validityMonths: r.validity_months,
     requirementsRevision: r.requirements_revision,
     pathIds: r.path_ids ?? [],
+    recertPathId: r.recert_path_id,
     since: date(r.since),
     previousCycle: r.previous_cycle,
     previousExpiresAt: date(r.previous_expires_at),
     previousRevokedAt: date(r.previous_revoked_at),
   }));
+}
+
+export async function findPathTitle(db: Executor, pathId: string): Promise<string | null> {
+  const rows = await db.select({ title: learningPaths.title }).from(learningPaths).where(eq(learningPaths.id, pathId)).limit(1);
+  return rows[0]?.title ?? null;
+}
+
+/** Whether the course is the exam of some certification and one of the user's attempts reached its passing score. */
+export async function hasPassedExam(db: Executor, input: { userId: string; courseId: string }): Promise<boolean> {
+  const rows = await rowsOf<{ passed: boolean }>(
+    db,
+    sql`select exists (
+          select 1 from certification_requirements r join attempts a on a.course_id = r.course_id
+           where r.kind = 'exam' and r.course_id = ${input.courseId}::uuid and a.user_id = ${input.userId}::uuid
+             and a.score_scaled is not null and a.score_scaled * 100 >= r.passing_score - 1e-9) as passed`,
+  );
+  return rows[0]?.passed === true;
+}
+
+/**
+ * Holders whose recertification window is open on their latest certificate (not revoked, not yet renewed) of a
+ * certification with a recertification path: the ones to assign it to. Only `userId`'s when given.
+ */
+export async function listRecertificationsDue(db: Executor, input: { now: Date; userId?: string }) {
+  const rows = await rowsOf<{ id: string; user_id: string; recert_path_id: string; window_opened_at: Date | string; expires_at: Date | string }>(
+    db,
+    sql`
+    select k.id, k.user_id, c.recert_path_id, k.expires_at - make_interval(days => c.recert_window_days) as window_opened_at, k.expires_at
+      from certificates k
+      join certifications c on c.id = k.certification_id and c.recert_path_id is not null
+      join users u on u.id = k.user_id and u.status = 'active'
+     where k.revoked_at is null ${input.userId === undefined ? sql`` : sql`and k.user_id = ${input.userId}::uuid`}
+       and k.expires_at - make_interval(days => c.recert_window_days) <= ${input.now.toISOString()}::timestamptz
+       and not exists (select 1 from certificates newer where newer.certification_id = k.certification_id and newer.user_id = k.user_id and newer.cycle > k.cycle)`,
+  );
+  return rows.map((r) => ({ certificateId: r.id, userId: r.user_id, pathId: r.recert_path_id, windowOpenedAt: new Date(r.window_opened_at), expiresAt: new Date(r.expires_at) }));
+}
+
+/** Records on the certificate which recertification path its holder was assigned. */
+export async function recordRecertPath(db: Executor, certificateId: string, pathId: string): Promise<void> {
+  await db.update(certificates).set({ recertPathId: pathId }).where(eq(certificates.id, certificateId));
 }
 
 export async function findUserOrganisation(db: Executor, userId: string): Promise<string | null> {
@@ -208,6 +279,7 @@ const certificateColumns = {
   revokedAt: certificates.revokedAt,
   revokeReason: certificates.revokeReason,
   recertRemindedAt: certificates.recertRemindedAt,
+  recertPathId: certificates.recertPathId,
   requirements: certificates.requirements,
   recertWindowDays: certifications.recertWindowDays,
   holderName: users.name,

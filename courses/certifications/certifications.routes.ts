@@ -47,12 +47,17 @@ function submittedValues(body: unknown): Record<string, string | string[]> {
 const roleLabel = (role: UserRole | null) => (role === null ? 'Anyone' : ROLE_LABELS[role]);
 
 /** Form values from the stored certification and requirements (or the defaults of a new one). */
-function storedValues(certification: { name: string; description: string; validityMonths: number; recertWindowDays: number } | null, requirements: RequirementWithTitle[]) {
+function storedValues(
+  certification: { name: string; description: string; validityMonths: number; recertWindowDays: number; recertPathId: string | null } | null,
+  requirements: RequirementWithTitle[],
+) {
   const exam = requirements.find((r) => r.kind === 'exam');
   return {
     name: certification?.name ?? '',
     description: certification?.description ?? '',
     courseIds: requirements.filter((r) => r.kind === 'course').map((r) => r.courseId!),
+    pathIds: requirements.filter((r) => r.kind === 'path').map((r) => r.pathId!),
+    recertPathId: certification?.recertPathId ?? '',
     examCourseId: exam?.courseId ?? '',
     passingScore: exam?.passingScore === undefined || exam.passingScore === null ? '80' : String(exam.passingScore),
     validityMonths: String(certification?.validityMonths ?? 24),
@@ -68,12 +73,13 @@ export function certificationsRoutes(certifications: CertificationsService): Rou
     status: number,
     model: { id: string | null; values?: Record<string, string | string[]>; errors?: FieldErrors; message?: string },
   ) => {
-    const loaded: { certification: CertificationRow | null; requirements: RequirementWithTitle[]; courses: { id: string; title: string; status: string }[] } =
-      model.id === null ? { certification: null, requirements: [], courses: await certifications.courseOptions() } : await certifications.getForEdit(model.id);
+    type Option = { id: string; title: string; status: string };
+    const loaded: { certification: CertificationRow | null; requirements: RequirementWithTitle[]; courses: Option[]; paths: Option[] } =
+      model.id === null ? { certification: null, requirements: [], ...(await certifications.formOptions()) } : await certifications.getForEdit(model.id);
     const values = model.values ?? storedValues(loaded.certification, loaded.requirements);
     const chosen = new Set(asList(values.courseIds));
-    const pathCount = loaded.requirements.filter((r) => r.kind === 'path').length;
-    const courseLabel = (c: { title: string; status: string }) => (c.status === 'published' ? c.title : `${c.title} (${c.status})`);
+    const chosenPaths = new Set(asList(values.pathIds));
+    const label = (o: Option) => (o.status === 'published' ? o.title : `${o.title} (${o.status})`);
     res.status(status).render('pages/certifications/form', {
       title: loaded.certification ? `Edit ${loaded.certification.name}` : 'New certification',
       certification: loaded.certification,
@@ -81,9 +87,10 @@ export function certificationsRoutes(certifications: CertificationsService): Rou
       values,
       errors: model.errors ?? {},
       message: model.message,
-      courses: loaded.courses.map((c) => ({ value: c.id, label: courseLabel(c), checked: chosen.has(c.id) })),
-      examCourses: loaded.courses.map((c) => ({ value: c.id, label: courseLabel(c), selected: c.id === values.examCourseId })),
-      pathCount,
+      courses: loaded.courses.map((c) => ({ value: c.id, label: label(c), checked: chosen.has(c.id) })),
+      examCourses: loaded.courses.map((c) => ({ value: c.id, label: label(c), selected: c.id === values.examCourseId })),
+      paths: loaded.paths.map((p) => ({ value: p.id, label: label(p), checked: chosenPaths.has(p.id) })),
+      recertPaths: loaded.paths.map((p) => ({ value: p.id, label: label(p), selected: p.id === values.recertPathId })),
     });
   };
 

@@ -6,9 +6,9 @@ import { isPublicId } from './certificate-status.js';
 const isUuid = (v: string) => z.uuid().safeParse(v).success;
 
 /** A multi-select arrives as nothing, one string or an array; checked as a whole so the message sits on the field. */
-const uuidList = (message: string) =>
+const uuidList = (message: string, what = 'courses') =>
   z
-    .preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string(), { message }).max(100, 'choose at most 100 courses'))
+    .preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string(), { message }).max(100, `choose at most 100 ${what}`))
     .refine((values) => values.every(isUuid), { message })
     .transform((values) => [...new Set(values)]);
 
@@ -23,24 +23,29 @@ const wholeNumber = (label: string, min: number, max: number) =>
       .pipe(z.number().min(min, `enter at least ${min}`).max(max, `enter at most ${max}`)),
   );
 
+const optionalUuid = (message: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .refine((v) => v === null || isUuid(v), message);
+
 /**
- * The certification form. Requirements: any number of courses, and optionally one exam course with its passing score.
- * Path requirements exist in the schema but have no form field yet (TODO(PATHS)).
+ * The certification form. Requirements: any number of courses and learning paths, and optionally one exam course
+ * with its passing score; at least one of them. Optionally a recertification path.
  */
 export const certificationForm = z
   .object({
     name: requiredText('Name', 200),
     description: optionalText(5000).transform((v) => v ?? ''),
     courseIds: uuidList('choose courses from the list'),
-    examCourseId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : null))
-      .refine((v) => v === null || isUuid(v), 'choose an exam course from the list'),
+    pathIds: uuidList('choose learning paths from the list', 'learning paths'),
+    examCourseId: optionalUuid('choose an exam course from the list'),
     passingScore: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.unknown()),
     validityMonths: wholeNumber('Validity', 1, 120),
     recertWindowDays: wholeNumber('Recertification window', 0, 365),
+    recertPathId: optionalUuid('choose a recertification path from the list'),
   })
   .transform((form, ctx) => {
     let passingScore: number | null = null;
@@ -49,9 +54,11 @@ export const certificationForm = z
       if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['passingScore'], message: parsed.error.issues[0]!.message });
       else passingScore = parsed.data;
     }
-    if (form.courseIds.length === 0 && form.examCourseId === null) ctx.addIssue({ code: 'custom', path: ['courseIds'], message: 'choose at least one course or an exam' });
+    if (form.courseIds.length === 0 && form.pathIds.length === 0 && form.examCourseId === null) {
+      ctx.addIssue({ code: 'custom', path: ['courseIds'], message: 'choose at least one course, learning path or exam' });
+    }
     const { passingScore: _raw, ...rest } = form;
-    return { ...rest, passingScore, pathIds: [] as string[] };
+    return { ...rest, passingScore };
   });
 export type CertificationInput = z.output<typeof certificationForm>;
 

@@ -10,7 +10,8 @@ import * as repository from './certifications.repository.js';
 import { certificationErrors } from './certifications.errors.js';
 import type { CertificationInput, TierRequirementInput } from './certifications.schema.js';
 import { certificateStatus, isInRecertWindow, isPublicId, type CertificateStatus } from './certificate-status.js';
-import { createCertificationEarning, NO_PATH_COMPLETION, type PathCompletion } from './certification-earning.service.js';
+import { createCertificationEarning, type PathCompletion } from './certification-earning.service.js';
+import { createPathProgress } from '../paths/path-progress.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
 import { createVerificationThrottle, VERIFY_LOOKUPS_PER_MINUTE } from './verification-throttle.js';
 
@@ -74,13 +75,31 @@ export function createCertificationsService(
   options: { pathCompletion?: PathCompletion; verifyLookupsPerMinute?: number } = {},
 ) {
   const { db } = deps.database;
-  const earning = createCertificationEarning(deps, options.pathCompletion ?? NO_PATH_COMPLETION);
+  const pathProgress = createPathProgress(deps);
+  const earning = createCertificationEarning(deps, options.pathCompletion ?? pathProgress);
   const throttle = createVerificationThrottle(options.verifyLookupsPerMinute ?? VERIFY_LOOKUPS_PER_MINUTE);
   const verificationUrl = (publicId: string) => new URL(`/verify/${publicId}`, deps.config.appUrl).toString();
 
   async function assertCoursesExist(tx: Executor, input: CertificationInput): Promise<void> {
     if ((await repository.countExistingCourses(tx, input.courseIds)) !== input.courseIds.length) throw certificationErrors.courseUnknown('courseIds');
     if (input.examCourseId !== null && (await repository.countExistingCourses(tx, [input.examCourseId])) !== 1) throw certificationErrors.courseUnknown('examCourseId');
+    if ((await repository.countExistingPaths(tx, input.pathIds)) !== input.pathIds.length) throw certificationErrors.pathUnknown('pathIds');
+    if (input.recertPathId !== null && (await repository.countExistingPaths(tx, [input.recertPathId])) !== 1) throw certificationErrors.pathUnknown('recertPathId');
+  }
+
+  /**
+   * Assigns the recertification path to every holder (or `userId` alone) whose window is open, due on the expiry and
+   * counting only what they do from the window's opening. Idempotent; returns how many assignments changed.
+   */
+  async function assignRecertificationPaths(userId?: string): Promise<number> {
+    let changed = 0;
+    for (const due of await repository.listRecertificationsDue(db, { now: deps.clock(), ...(userId === undefined ? {} : { userId }) })) {
+      if (await pathProgress.assignForRecertification({ pathId: due.pathId, userId: due.userId, progressFrom: due.windowOpenedAt, dueAt: due.expiresAt })) {
+        await repository.recordRecertPath(db, due.certificateId, due.pathId);
+        changed++;
+      }
+    }
+    return changed;
   }
 
   async function assertNameFree(tx: Executor, name: string, exceptId: string | null): Promise<void> {
@@ -110,15 +129,19 @@ export function createCertificationsService(
       return repository.listCertifications(db, deps.clock());
     },
 
-    async courseOptions() {
-      return repository.listCourseOptions(db);
+    /** What the form offers: courses (requirements and exam) and learning paths (requirements and recertification). */
+    async formOptions() {
+      const [courses, paths] = await Promise.all([repository.listCourseOptions(db), repository.listPathOptions(db)]);
+      return { courses, paths };
     },
 
     async getForEdit(id: string) {
       const certification = await loadCertification(id);
-      const [requirements, courses] = await Promise.all([repository.listRequirements(db, id), repository.listCourseOptions(db)]);
-      return { certification, requirements, courses };
+      const [requirements, courses, paths] = await Promise.all([repository.listRequirements(db, id), repository.listCourseOptions(db), repository.listPathOptions(db)]);
+      return { certification, requirements, courses, paths };
     },
+
+    assignRecertificationPaths,
 
     async create(actor: Actor, input: CertificationInput) {
       try {
@@ -130,6 +153,7 @@ export function createCertificationsService(
             description: input.description,
             validityMonths: input.validityMonths,
             recertWindowDays: input.recertWindowDays,
+            recertPathId: input.recertPathId,
           });
           await repository.replaceRequirements(tx, certification.id, requirementsOf(input));
           deps.logger.info({ certificationId: certification.id, userId: actor.userId }, 'certification created');
@@ -152,15 +176,15 @@ export function createCertificationsService(
           if (current === null) throw httpErrors.notFound('certification');
           await assertCoursesExist(tx, input);
           await assertNameFree(tx, input.name, id);
-          const before = (await repository.listRequirements(tx, id)).map(({ courseTitle: _title, ...r }) => r);
-          // Path requirements have no form field yet (TODO(PATHS)): an edit keeps the ones stored.
-          const next = [...requirementsOf(input).filter((r) => r.kind !== 'path'), ...before.filter((r) => r.kind === 'path')];
+          const before = (await repository.listRequirements(tx, id)).map(({ courseTitle: _course, pathTitle: _path, ...r }) => r);
+          const next = requirementsOf(input);
           const requirementsChanged = !sameRequirements(before, next);
           const certification = await repository.updateCertification(tx, id, {
             name: input.name,
             description: input.description,
             validityMonths: input.validityMonths,
             recertWindowDays: input.recertWindowDays,
+            recertPathId: input.recertPathId,
             updatedAt: deps.clock(),
             ...(requirementsChanged ? { requirementsRevision: current.requirementsRevision + 1 } : {}),
           });
@@ -197,6 +221,7 @@ export function createCertificationsService(
      */
     async mine(actor: Actor) {
       await earning.evaluate(actor.userId, null);
+      await assignRecertificationPaths(actor.userId);
       const now = deps.clock();
       const rows = await repository.listCertificatesOfUser(db, actor.userId);
       const latestCycle = new Map<string, number>();
@@ -310,18 +335,28 @@ export function createCertificationsService(
     },
 
     /**
-     * Reminds holders whose recertification window has opened, once per certificate, and records the certification's
-     * recertification path on the certificate (TODO(PATHS): the paths module enrols the holder from it). Returns how many.
+     * Assigns recertification paths to holders whose window has opened, then reminds them, once per certificate.
+     * Returns how many were reminded.
      */
     async sendRecertificationReminders(): Promise<number> {
+      // Assignments first, so the mail's link leads to a path that is already on the holder's list.
+      await assignRecertificationPaths();
       const due = await repository.claimDueReminders(db, deps.clock());
       const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
       for (const reminder of due) {
+        const pathTitle = reminder.recertPathId === null ? null : await repository.findPathTitle(db, reminder.recertPathId);
+        const how =
+          reminder.recertPathId === null || pathTitle === null
+            ? ['Recertify before then to stay certified: complete the required courses and exam again in Partner Academy.']
+            : [
+                `Recertify before then to stay certified: complete the learning path "${pathTitle}", now on your list.`,
+                `Start here: ${new URL(`/paths/${reminder.recertPathId}`, deps.config.appUrl).toString()}`,
+              ];
         const text = [
           `Hello ${reminder.name},`,
           '',
           `Your certification "${reminder.certificationName}" expires on ${dateFormat.format(reminder.expiresAt)}.`,
-          'Recertify before then to stay certified: complete the required courses and exam again in Partner Academy.',
+          ...how,
           '',
           `Your certifications: ${new URL('/certifications', deps.config.appUrl).toString()}`,
         ].join('\n');

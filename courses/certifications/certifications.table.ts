@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { pgTable, pgEnum, uuid, text, integer, timestamp, jsonb, index, uniqueIndex, unique, check } from 'drizzle-orm/pg-core';
 import { courses } from '../catalogue/courses.table.js';
+import { learningPaths } from '../paths/paths.table.js';
 import { users, userRole } from '../../server/users/users.table.js';
 import { organisations, partnerTiers } from '../../server/organisations/organisations.table.js';
 
@@ -19,8 +20,11 @@ export const certifications = pgTable(
     validityMonths: integer('validity_months').notNull(),
     /** Days before expiry in which the holder is reminded and a new earning renews the certification. */
     recertWindowDays: integer('recert_window_days').notNull().default(60),
-    // TODO(PATHS): the recertification path; no foreign key yet because the paths table lands with the PATHS work.
-    recertPathId: uuid('recert_path_id'),
+    /**
+     * The path holders are assigned when their recertification window opens; when set, completing it (after the
+     * window opened) is what renews the certification. Null: renewing means meeting the requirements again.
+     */
+    recertPathId: uuid('recert_path_id').references(() => learningPaths.id, { onDelete: 'set null' }),
     /** Grows on every change of the requirements; certificates record the revision they were earned under. */
     requirementsRevision: integer('requirements_revision').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -35,7 +39,7 @@ export const certifications = pgTable(
 
 /**
  * One requirement of a certification: a course to complete (not failed), the exam course whose score must reach
- * passing_score (0–100), or a learning path to complete (path_id; TODO(PATHS): no foreign key until paths exist).
+ * passing_score (0–100), or a learning path to complete (path_id).
  */
 export const certificationRequirements = pgTable(
   'certification_requirements',
@@ -46,7 +50,7 @@ export const certificationRequirements = pgTable(
       .references(() => certifications.id, { onDelete: 'cascade' }),
     kind: certificationRequirementKind('kind').notNull(),
     courseId: uuid('course_id').references(() => courses.id, { onDelete: 'restrict' }),
-    pathId: uuid('path_id'),
+    pathId: uuid('path_id').references(() => learningPaths.id, { onDelete: 'restrict' }),
     passingScore: integer('passing_score'),
     position: integer('position').notNull().default(0),
   },
@@ -89,8 +93,8 @@ export const certificates = pgTable(
     revokedById: uuid('revoked_by_id').references(() => users.id, { onDelete: 'set null' }),
     /** When the holder was reminded to recertify (once per certificate). */
     recertRemindedAt: timestamp('recert_reminded_at', { withTimezone: true }),
-    // TODO(PATHS): the recertification path recorded as assigned with the reminder, for the paths module to enrol.
-    recertPathId: uuid('recert_path_id'),
+    /** The recertification path the holder was assigned for this certificate's renewal (when the window opened). */
+    recertPathId: uuid('recert_path_id').references(() => learningPaths.id, { onDelete: 'set null' }),
   },
   (t) => [
     uniqueIndex('certificates_earning_key').on(t.certificationId, t.userId, t.cycle),

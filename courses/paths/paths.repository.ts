@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, max, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, max, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../server/db/database.js';
 import { users } from '../../server/users/users.table.js';
 import { organisations } from '../../server/organisations/organisations.table.js';
@@ -6,6 +6,7 @@ import type { OrgScope } from '../../server/tenancy/policy.js';
 import { courses } from '../catalogue/courses.table.js';
 import { assets } from '../../assets/library/library.table.js';
 import { assetEvents } from '../../assets/analytics/usage.table.js';
+import { attempts } from '../tracking/tracking.table.js';
 import { learningPathEnrolments, learningPathRules, learningPaths, learningPathSteps, type LearningPathRow } from './paths.table.js';
 
 /* ---------- Paths ---------- */
@@ -228,7 +229,7 @@ export async function reconcileEnrolments(db: Executor, filter: ReconcileFilter,
   const enrolmentPath = filter.pathId ? sql`and e.path_id = ${filter.pathId}` : sql``;
   await db.execute(sql`
     update ${learningPathEnrolments} e set status = 'unassigned', unassigned_at = ${at}::timestamptz
-    where e.status = 'assigned' ${enrolmentUser} ${enrolmentPath}
+    where e.status = 'assigned' and e.source = 'rule' ${enrolmentUser} ${enrolmentPath}
       and not exists (
         select 1 from ${learningPathRules} r
         join ${learningPaths} p on p.id = r.path_id and p.status = 'published'
@@ -289,13 +290,58 @@ export async function markCompleted(db: Executor, enrolmentIds: readonly string[
 
 /* ---------- Progress inputs ---------- */
 
-/** Which of the assets each person has read: viewed or downloaded at least once. */
-export async function listReadAssets(db: Executor, userIds: readonly string[], assetIds: readonly string[]) {
+/** Which of the assets each person has read: viewed or downloaded at least once (at or after `since`, when given). */
+export async function listReadAssets(db: Executor, userIds: readonly string[], assetIds: readonly string[], since: Date | null = null) {
   if (userIds.length === 0 || assetIds.length === 0) return [];
   return db
     .selectDistinct({ userId: assetEvents.userId, assetId: assetEvents.assetId })
     .from(assetEvents)
-    .where(and(inArray(assetEvents.userId, [...userIds]), inArray(assetEvents.assetId, [...assetIds]), inArray(assetEvents.kind, ['view', 'download'])));
+    .where(
+      and(
+        inArray(assetEvents.userId, [...userIds]),
+        inArray(assetEvents.assetId, [...assetIds]),
+        inArray(assetEvents.kind, ['view', 'download']),
+        since === null ? undefined : gte(assetEvents.occurredAt, since),
+      ),
+    );
+}
+
+/**
+ * A person's state on some courses counting only what happened at or after `since` (a recertification): done when an
+ * attempt was completed or passed (and not failed) since then, started when one was used since then.
+ */
+export async function listCourseStatesSince(db: Executor, userId: string, courseIds: readonly string[], since: Date) {
+  if (courseIds.length === 0) return [];
+  const at = since.toISOString();
+  return db
+    .select({
+      courseId: attempts.courseId,
+      done: sql<boolean>`bool_or((${attempts.completionStatus} = 'completed' or ${attempts.successStatus} = 'passed') and ${attempts.successStatus} <> 'failed'
+        and coalesce(${attempts.completedAt}, ${attempts.lastAccessedAt}) >= ${at}::timestamptz)`,
+      started: sql<boolean>`bool_or(${attempts.lastAccessedAt} >= ${at}::timestamptz)`,
+    })
+    .from(attempts)
+    .where(and(eq(attempts.userId, userId), inArray(attempts.courseId, [...courseIds])))
+    .groupBy(attempts.courseId);
+}
+
+/**
+ * Assigns a path for a recertification: due when the certificate expires, counting only completions since the window
+ * opened. Idempotent for the same window; a rule's assignment to the same path is taken over (and its completion
+ * cleared, as the recertification needs the path done again). Returns whether anything changed.
+ */
+export async function assignForRecertification(db: Executor, input: { pathId: string; userId: string; progressFrom: Date; dueAt: Date; now: Date }): Promise<boolean> {
+  const rows = await db
+    .insert(learningPathEnrolments)
+    .values({ pathId: input.pathId, userId: input.userId, status: 'assigned', assignedAt: input.now, dueAt: input.dueAt, source: 'recertification', progressFrom: input.progressFrom })
+    .onConflictDoUpdate({
+      target: [learningPathEnrolments.pathId, learningPathEnrolments.userId],
+      set: { status: 'assigned', unassignedAt: null, assignedAt: input.now, dueAt: input.dueAt, source: 'recertification', progressFrom: input.progressFrom, completedAt: null, lastRemindedAt: null },
+      setWhere: sql`${learningPathEnrolments.source} <> 'recertification' or ${learningPathEnrolments.progressFrom} is distinct from ${input.progressFrom.toISOString()}::timestamptz
+        or ${learningPathEnrolments.status} <> 'assigned'`,
+    })
+    .returning({ id: learningPathEnrolments.id });
+  return rows.length > 0;
 }
 
 /* ---------- Report ---------- */
@@ -327,6 +373,7 @@ export async function listPathLearners(db: Executor, pathId: string, filter: Pat
       assignedAt: learningPathEnrolments.assignedAt,
       dueAt: learningPathEnrolments.dueAt,
       completedAt: learningPathEnrolments.completedAt,
+      progressFrom: learningPathEnrolments.progressFrom,
     })
     .from(learningPathEnrolments)
     .innerJoin(users, eq(users.id, learningPathEnrolments.userId))

@@ -82,6 +82,9 @@ export function pathCardModel(p: PathProgress) {
     overdue: p.overdue,
     complete: p.complete,
     state: stateModel(p),
+    /** Assigned to renew a certification: only what is done since the window opened counts. */
+    recertification: p.enrolment?.source === 'recertification',
+    countsFrom: p.enrolment?.progressFrom ?? null,
   };
 }
 

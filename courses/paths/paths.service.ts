@@ -1,4 +1,3 @@
-import { awardOutcome } from '../gamification/gamification.service.js';
 import type { AppDeps } from '../../server/app-deps.js';
 import type { Executor } from '../../server/db/database.js';
 import type { Actor } from '../../server/tenancy/actor.js';
@@ -9,73 +8,15 @@ import * as organisationsRepository from '../../server/organisations/organisatio
 import * as coursesRepository from '../catalogue/courses.repository.js';
 import { isCompleted } from '../catalogue/catalogue.service.js';
 import * as repository from './paths.repository.js';
-import type { Learner, PathStep } from './paths.repository.js';
-import type { LearningPathEnrolmentRow, LearningPathRow } from './paths.table.js';
+import type { Learner } from './paths.repository.js';
+import type { LearningPathRow } from './paths.table.js';
+import { assetIdsOf, courseIdsOf, createPathProgress, groupBy, stepProgressOf, summariseProgress, type CourseState, type PathProgress } from './path-progress.js';
 import { pathErrors } from './paths.errors.js';
 import type { PathInput, RuleInput, StepInput } from './paths.schema.js';
 
 const DAY_MS = 86_400_000;
 
-/** Where a learner stands on one course: done (completed or passed, as My learning decides) and started. */
-interface CourseState {
-  done: boolean;
-  started: boolean;
-}
-
-export interface StepProgress extends PathStep {
-  done: boolean;
-  started: boolean;
-  /** Waiting for earlier steps (its prerequisite); a step already done is never locked. */
-  locked: boolean;
-}
-
-export type PathState = 'not_started' | 'in_progress' | 'completed';
-
-export interface PathProgress {
-  path: LearningPathRow;
-  /** Null when the person is not assigned (the enablement team previewing a path). */
-  enrolment: LearningPathEnrolmentRow | null;
-  steps: StepProgress[];
-  completedSteps: number;
-  totalSteps: number;
-  complete: boolean;
-  state: PathState;
-  overdue: boolean;
-}
-
-/**
- * The steps in order with their status: a course step is done when the learner's latest attempt is completed or
- * passed, an asset step once they viewed or downloaded it; a step with a prerequisite is locked until every
- * earlier step is done.
- */
-export function stepProgressOf(steps: readonly PathStep[], courses: ReadonlyMap<string, CourseState>, readAssetIds: ReadonlySet<string>): StepProgress[] {
-  let everyEarlierDone = true;
-  return steps.map((step, index) => {
-    const course = step.courseId ? courses.get(step.courseId) : undefined;
-    const done = step.kind === 'course' ? (course?.done ?? false) : step.assetId !== null && readAssetIds.has(step.assetId);
-    const started = done || (course?.started ?? false);
-    const locked = !done && index > 0 && step.requiresPrevious && !everyEarlierDone;
-    everyEarlierDone &&= done;
-    return { ...step, done, started, locked };
-  });
-}
-
-/** Totals and state of a path from its step statuses; a path without steps is never complete. */
-export function summariseProgress(steps: readonly StepProgress[], dueAt: Date | null, now: Date) {
-  const completedSteps = steps.filter((s) => s.done).length;
-  const complete = steps.length > 0 && completedSteps === steps.length;
-  const state: PathState = complete ? 'completed' : steps.some((s) => s.started) ? 'in_progress' : 'not_started';
-  return { completedSteps, totalSteps: steps.length, complete, state, overdue: !complete && dueAt !== null && dueAt.getTime() < now.getTime() };
-}
-
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-  return map;
-}
-
-const courseIdsOf = (steps: readonly PathStep[]) => [...new Set(steps.flatMap((s) => (s.courseId ? [s.courseId] : [])))];
-const assetIdsOf = (steps: readonly PathStep[]) => [...new Set(steps.flatMap((s) => (s.assetId ? [s.assetId] : [])))];
+export { stepProgressOf, summariseProgress, type PathProgress, type PathState, type StepProgress } from './path-progress.js';
 
 /**
  * Learning paths: the enablement team builds them (steps, due period, assignment rules); learners see the ones
@@ -98,47 +39,8 @@ export function createPathsService(deps: Pick<AppDeps, 'database' | 'config' | '
     return path;
   }
 
-  /** The learner's state on each course, from the same query as My learning, so both pages agree. */
-  async function courseStatesOf(learner: Learner): Promise<Map<string, CourseState>> {
-    const rows = await coursesRepository.listMyLearning(db, { userId: learner.id, organisationId: learner.organisationId, organisationKind: learner.organisationKind, role: learner.role });
-    return new Map(rows.map((r) => [r.id, { done: r.attemptNumber !== null && isCompleted(r), started: r.attemptNumber !== null }]));
-  }
-
-  /** Progress of one person on some paths (with their assignment rows, when they have one); records first completions. */
-  async function progressOfLearner(learner: Learner, paths: readonly { path: LearningPathRow; enrolment: LearningPathEnrolmentRow | null }[]): Promise<PathProgress[]> {
-    if (paths.length === 0) return [];
-    const now = deps.clock();
-    const steps = await repository.listSteps(
-      db,
-      paths.map((p) => p.path.id),
-    );
-    const [courses, read] = await Promise.all([courseStatesOf(learner), repository.listReadAssets(db, [learner.id], assetIdsOf(steps))]);
-    const readAssetIds = new Set(read.map((r) => r.assetId));
-    const stepsByPath = groupBy(steps, (s) => s.pathId);
-    const progress = paths.map(({ path, enrolment }) => {
-      const pathSteps = stepProgressOf(stepsByPath.get(path.id) ?? [], courses, readAssetIds);
-      return { path, enrolment, steps: pathSteps, ...summariseProgress(pathSteps, enrolment?.dueAt ?? null, now) };
-    });
-    const firstCompletions = progress.filter((p) => p.complete && p.enrolment && p.enrolment.completedAt === null).map((p) => p.enrolment!.id);
-    await recordFirstCompletions(firstCompletions, now);
-    return progress;
-  }
-
-  /** A path finished is a verified outcome: marked once and scored in the same transaction. */
-  async function recordFirstCompletions(enrolmentIds: readonly string[], now: Date): Promise<void> {
-    if (enrolmentIds.length === 0) return;
-    await db.transaction(async (tx) => {
-      for (const finished of await repository.markCompleted(tx, enrolmentIds, now)) {
-        await awardOutcome(tx, { kind: 'path_completed', userId: finished.userId, subjectId: finished.pathId, occurredAt: now });
-      }
-    });
-  }
-
-  async function learnerOf(userId: string): Promise<Learner> {
-    const learner = await repository.findLearner(db, userId);
-    if (!learner) throw httpErrors.notFound('user');
-    return learner;
-  }
+  const progress = createPathProgress(deps);
+  const { progressOfLearner, recordFirstCompletions, learnerOf } = progress;
 
   /** The person's assigned paths with progress, after bringing their assignments in line with the rules. */
   async function assignedProgress(learner: Learner): Promise<PathProgress[]> {
@@ -184,10 +86,15 @@ export function createPathsService(deps: Pick<AppDeps, 'database' | 'config' | '
       }
     }
     const read = groupBy(await repository.listReadAssets(db, learners.map((l) => l.userId), assetIdsOf(steps)), (r) => r.userId);
-    const rows = learners.map((learner) => {
-      const pathSteps = stepProgressOf(steps, courseStates.get(learner.userId) ?? new Map(), new Set((read.get(learner.userId) ?? []).map((r) => r.assetId)));
-      return { ...learner, ...summariseProgress(pathSteps, learner.dueAt, now), assigned: learner.status === 'assigned' };
-    });
+    const rows = [];
+    for (const learner of learners) {
+      // A recertification counts only what was done since its window opened, as the learner's own page does.
+      const pathSteps =
+        learner.progressFrom === null
+          ? stepProgressOf(steps, courseStates.get(learner.userId) ?? new Map(), new Set((read.get(learner.userId) ?? []).map((r) => r.assetId)))
+          : await progress.stepsSince(learner.userId, steps, learner.progressFrom);
+      rows.push({ ...learner, ...summariseProgress(pathSteps, learner.dueAt, now), assigned: learner.status === 'assigned' });
+    }
     const firstCompletions = rows.filter((r) => r.complete && r.completedAt === null);
     await recordFirstCompletions(
       firstCompletions.map((r) => r.enrolmentId),
@@ -368,12 +275,8 @@ export function createPathsService(deps: Pick<AppDeps, 'database' | 'config' | '
     },
 
     /** Whether the person has done every step of the path (assigned or not: progress is theirs either way). */
-    async isPathComplete(userId: string, pathId: string): Promise<boolean> {
-      const learner = await learnerOf(userId);
-      const path = await repository.findPath(db, pathId);
-      if (!path) return false;
-      const [progress] = await progressOfLearner(learner, [{ path, enrolment: await repository.findEnrolment(db, pathId, userId) }]);
-      return progress!.complete;
+    async isPathComplete(userId: string, pathId: string, since: Date | null = null): Promise<boolean> {
+      return progress.isPathComplete({ userId, pathId, since });
     },
 
     /* ---------- Reminders ---------- */

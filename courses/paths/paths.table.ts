@@ -8,6 +8,8 @@ import { assets } from '../../assets/library/library.table.js';
 export const learningPathStatus = pgEnum('learning_path_status', ['draft', 'published', 'archived']);
 export const learningPathStepKind = pgEnum('learning_path_step_kind', ['course', 'asset']);
 export const learningPathEnrolmentStatus = pgEnum('learning_path_enrolment_status', ['assigned', 'unassigned']);
+/** Why someone is assigned: a rule (kept in line with the rules), or a certificate's recertification (kept until renewed). */
+export const learningPathAssignmentSource = pgEnum('learning_path_assignment_source', ['rule', 'recertification']);
 
 /** An ordered list of courses and required reading. Only published paths reach learners; due_days is counted from each person's assignment. */
 export const learningPaths = pgTable(
@@ -77,6 +79,7 @@ export const learningPathRules = pgTable(
  * A person's assignment to a path, written the first time they are found matching, so their due date stays put.
  * When no rule matches them any more the row turns 'unassigned' and stays (with all course progress, which lives
  * in attempts); matching again turns it back. completed_at is set once, when the path is first seen complete.
+ * A recertification assignment is not the rules' to remove: it stays until the holder renews.
  */
 export const learningPathEnrolments = pgTable(
   'learning_path_enrolments',
@@ -94,6 +97,12 @@ export const learningPathEnrolments = pgTable(
     unassignedAt: timestamp('unassigned_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     lastRemindedAt: timestamp('last_reminded_at', { withTimezone: true }),
+    source: learningPathAssignmentSource('source').notNull().default('rule'),
+    /**
+     * Only completions at or after this count towards the path (null: any). Set for a recertification, so courses
+     * done for the previous certificate do not finish the path again.
+     */
+    progressFrom: timestamp('progress_from', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('learning_path_enrolments_path_user_key').on(t.pathId, t.userId),

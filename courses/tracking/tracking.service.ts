@@ -27,6 +27,7 @@ import { trackingErrors } from './tracking.errors.js';
 import * as trackingRepository from './tracking.repository.js';
 // CERTIFICATIONS hook (see certificationEarning below).
 import { createCertificationEarning } from '../certifications/certification-earning.service.js';
+import { createPathProgress } from '../paths/path-progress.js';
 import type { CommitContext, CommitStatements, CommitStateSummary, CommitWrite } from './tracking.repository.js';
 // GAMIFICATION hook (see awardFirstCompletion below).
 import { awardOutcome } from '../gamification/gamification.service.js';
@@ -198,11 +199,23 @@ export function createTrackingService(deps: Pick<AppDeps, 'database' | 'config' 
   // ---- CERTIFICATIONS hook ----
   // After a commit stored a completed or passed roll-up (and only then: one query when nothing is earned), the user's
   // certifications requiring that course are evaluated. Never inside the commit's transaction, so it sees the commit.
-  const certificationEarning = createCertificationEarning(deps);
+  const pathProgress = createPathProgress(deps);
+  const certificationEarning = createCertificationEarning(deps, pathProgress);
   async function afterCommit(ack: CommitAcknowledgement, userId: string, written: CompletionWritten): Promise<CommitAcknowledgement> {
+    if (written.firstDoneCourseId !== undefined) {
+      await awardFirstCompletion(userId, written.firstDoneCourseId); // GAMIFICATION hook
+      await recordPathCompletions(userId); // PATHS hook
+    }
     if (written.courseId !== null) await certificationEarning.afterCourseCompleted({ userId, courseId: written.courseId });
-    if (written.firstDoneCourseId !== undefined) await awardFirstCompletion(userId, written.firstDoneCourseId); // GAMIFICATION hook
     return ack;
+  }
+  // A course done for the first time may finish a path: recorded and scored now, not when the learner next looks.
+  async function recordPathCompletions(userId: string): Promise<void> {
+    try {
+      await pathProgress.recordCompletionsOf(userId);
+    } catch (err) {
+      deps.logger.error({ err, userId }, 'paths: completions after a course completion not recorded');
+    }
   }
   // ---- end CERTIFICATIONS hook ----
   // ---- GAMIFICATION hook ----

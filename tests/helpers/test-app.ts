@@ -110,9 +110,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 /** One signed-in client per demo account, made on first use and reused after (sign-in is the slow part). */
-export function signedInClients(app: () => TestApp): (email: string) => Promise<TestClient> {
+/** Signed-in clients by e-mail, made on first use; forgetAll() drops them (after moving the clock, sessions expire by it). */
+export function signedInClients(app: () => TestApp): ((email: string) => Promise<TestClient>) & { forgetAll(): void } {
   const clients = new Map<string, TestClient>();
-  return async (email) => {
+  const as = async (email: string) => {
     let client = clients.get(email);
     if (!client) {
       client = new TestClient(app().baseUrl);
@@ -121,6 +122,7 @@ export function signedInClients(app: () => TestApp): (email: string) => Promise<
     }
     return client;
   };
+  return Object.assign(as, { forgetAll: () => clients.clear() });
 }
 
 export function linkIn(text: string, pathPrefix: string): string {

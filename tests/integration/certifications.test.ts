@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { and, eq } from 'drizzle-orm';
-import { DEMO_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { TestClient } from '../helpers/http-client.js';
+import { signedInClients, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { importPublishedPackage } from '../helpers/courses.js';
 import { rasterise, textOfPage } from '../helpers/pdf-raster.js';
 import { packageWithPage } from './search-package.js';
@@ -24,22 +23,12 @@ let courseC: string;
 let fullCertification: string;
 let lateCertification: string;
 
-/** Signed-in clients, dropped whenever the clock moves (sessions expire by the app's clock). */
-const clients = new Map<string, TestClient>();
-async function as(email: string): Promise<TestClient> {
-  let client = clients.get(email);
-  if (!client) {
-    client = new TestClient(app.baseUrl);
-    await client.signIn(email, DEMO_PASSWORD);
-    clients.set(email, client);
-  }
-  return client;
-}
+const as = signedInClients(() => app);
+/** Moves the app's clock; signed-in clients are dropped (sessions expire by the app's clock). */
 function advanceClock(ms: number) {
   app.advanceClock(ms);
-  clients.clear();
+  as.forgetAll();
 }
-
 const userId = async (email: string) => (await findUserByEmail(db(), email))!.id;
 
 const commit = async (email: string, courseId: string, core: Record<string, unknown>, options: { newAttempt?: boolean } = {}) =>
@@ -83,7 +72,7 @@ describe('certifications', () => {
     await manager.get('/certifications/new');
     const empty = await manager.post('/certifications', { name: 'Nothing required', validityMonths: '12', recertWindowDays: '30' });
     expect(empty.status).toBe(400);
-    expect(empty.text).toContain('choose at least one course or an exam');
+    expect(empty.text).toContain('choose at least one course, learning path or exam');
     const noScore = await manager.post('/certifications', { name: 'Exam only', examCourseId: examCourse, passingScore: '', validityMonths: '12', recertWindowDays: '30' });
     expect(noScore.status).toBe(400);
     expect(noScore.text).toContain('Passing score is required');

@@ -1,0 +1,6 @@
+CREATE TYPE "public"."learning_path_assignment_source" AS ENUM('rule', 'recertification');--> statement-breakpoint
+ALTER TABLE "learning_path_enrolments" ADD COLUMN "source" "learning_path_assignment_source" DEFAULT 'rule' NOT NULL;--> statement-breakpoint
+ALTER TABLE "learning_path_enrolments" ADD COLUMN "progress_from" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "certificates" ADD CONSTRAINT "certificates_recert_path_id_learning_paths_id_fk" FOREIGN KEY ("recert_path_id") REFERENCES "public"."learning_paths"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "certification_requirements" ADD CONSTRAINT "certification_requirements_path_id_learning_paths_id_fk" FOREIGN KEY ("path_id") REFERENCES "public"."learning_paths"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "certifications" ADD CONSTRAINT "certifications_recert_path_id_learning_paths_id_fk" FOREIGN KEY ("recert_path_id") REFERENCES "public"."learning_paths"("id") ON DELETE set null ON UPDATE no action;
