@@ -44,6 +44,25 @@ function submittedValues(body: unknown): Record<string, string | string[]> {
   return values;
 }
 
+/**
+ * LinkedIn's "Add to profile" form for a certification, filled in (its documented URL parameters): the holder
+ * confirms on LinkedIn; nothing is sent from here.
+ */
+function linkedInAddToProfile(certificate: { id: string; certificationName: string; issuedAt: Date; expiresAt: Date; verificationUrl: string }, vendorName: string): string {
+  const params = new URLSearchParams({
+    startTask: 'CERTIFICATION_NAME',
+    name: certificate.certificationName,
+    organizationName: vendorName,
+    issueYear: String(certificate.issuedAt.getUTCFullYear()),
+    issueMonth: String(certificate.issuedAt.getUTCMonth() + 1),
+    expirationYear: String(certificate.expiresAt.getUTCFullYear()),
+    expirationMonth: String(certificate.expiresAt.getUTCMonth() + 1),
+    certUrl: certificate.verificationUrl,
+    certId: certificate.id,
+  });
+  return `https://www.linkedin.com/profile/add?${params.toString()}`;
+}
+
 const roleLabel = (role: UserRole | null) => (role === null ? 'Anyone' : ROLE_LABELS[role]);
 
 /** Form values from the stored certification and requirements (or the defaults of a new one). */
@@ -141,12 +160,20 @@ export function certificationsRoutes(certifications: CertificationsService): Rou
       path: '/certifications',
       access: { action: 'certification.view' },
       handler: async (req, res) => {
-        const rows = await certifications.mine(req.actor!);
+        const [rows, vendorName] = await Promise.all([certifications.mine(req.actor!), certifications.vendorName()]);
         res.render('pages/certifications/mine', {
           title: 'My certifications',
           current: rows
             .filter((r) => r.latest)
-            .map((r) => ({ ...r, statusModel: statusModel(r.status), pdfHref: `/certifications/certificates/${r.id}.pdf`, verifyHref: `/verify/${r.id}` })),
+            .map((r) => ({
+              ...r,
+              statusModel: statusModel(r.status),
+              pdfHref: `/certifications/certificates/${r.id}.pdf`,
+              verifyHref: `/verify/${r.id}`,
+              // Only a valid certificate is worth putting on a profile.
+              shareable: r.status === 'valid',
+              linkedInHref: linkedInAddToProfile(r, vendorName),
+            })),
           earlier: rows.filter((r) => !r.latest).map((r) => ({ ...r, statusModel: statusModel(r.status) })),
           mayReport: canPerform(req.actor!, 'certification.report'),
           mayManage: canPerform(req.actor!, 'certification.manage'),

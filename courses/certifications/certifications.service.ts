@@ -235,6 +235,11 @@ export function createCertificationsService(
       }));
     },
 
+    /** The vendor's name, as certificates and profile links give the issuer. */
+    async vendorName(): Promise<string> {
+      return (await repository.findVendorBranding(db))?.name ?? 'Partner Academy';
+    },
+
     /** The certificate PDF, made on demand (see certificate-pdf.ts): for its holder, the vendor side and their partner admin. */
     async certificatePdf(actor: Actor, publicId: string): Promise<{ pdf: Uint8Array; fileName: string }> {
       const certificate = await visibleCertificate(actor, publicId);

@@ -157,6 +157,19 @@ describe('certifications requiring a learning path', () => {
     // Recorded by the commit, before anyone opened a page.
     expect((await enrolmentOf(sellerPath, 'rep@acme.test'))!.completedAt).not.toBeNull();
     expect(await pointsOf('rep@acme.test', 'path_completed')).toHaveLength(1);
+
+    // My certifications offers the link to share and LinkedIn's add-to-profile form, filled in.
+    const mine = (await (await as('rep@acme.test')).get('/certifications')).text;
+    const linkedIn = new URL(/href="(https:\/\/www\.linkedin\.com\/profile\/add\?[^"]+)"/.exec(mine)![1]!.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&'));
+    expect(Object.fromEntries(linkedIn.searchParams)).toMatchObject({
+      startTask: 'CERTIFICATION_NAME',
+      name: 'Platform Seller',
+      organizationName: 'Northwind Software',
+      certId: issued!.id,
+      certUrl: `${app.deps.config.appUrl}/verify/${issued!.id}`,
+      issueYear: String(issued!.issuedAt.getUTCFullYear()),
+    });
+    expect(mine).toContain(`data-copy-text="${app.deps.config.appUrl}/verify/${issued!.id}"`);
   });
 
   it('someone the path is not assigned to is certified once every step of it is done, not before', async () => {
@@ -232,6 +245,8 @@ describe('recertification through a path', () => {
     const mine = (await (await as('rep@globex.test')).get('/certifications')).text;
     expect(mine).toContain('Expired on');
     expect(mine).toContain('your recertification path');
+    // A lapsed certificate is not offered for profiles.
+    expect(mine).not.toContain('linkedin.com/profile/add');
     expect(await enrolmentOf(recertPath, 'rep@globex.test')).toMatchObject({ status: 'assigned', source: 'recertification' });
   });
 });
