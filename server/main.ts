@@ -11,6 +11,7 @@ import { seedDemoLibrary } from '../assets/library/demo-library.js';
 import { createSearchSync } from '../search/sync/search-sync.js';
 import { createCertificationsService, startRecertificationReminders } from '../courses/certifications/certifications.service.js';
 import { createPathsService } from '../courses/paths/paths.service.js';
+import { createCompletionFollowUp } from '../courses/tracking/completion-follow-up.js';
 import { createPathReminders } from '../courses/paths/path-reminders.js';
 
 /** The one wiring point: config, then database, storage and mail, then the app, then the HTTP server. */
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   const stopSessionCleanup = startSessionCleanup(deps.database.db, logger, deps.clock);
   // Hourly: reminds holders whose recertification window opened (once per certificate).
   const stopRecertificationReminders = startRecertificationReminders(createCertificationsService(deps), logger);
+  // Every 5 minutes: course completions whose follow-up (points, paths, certificates) was lost to a stop right after the commit.
+  const stopCompletionFollowUp = createCompletionFollowUp(deps).start();
   // Course packages are third-party JavaScript: served only by this second server, on its own origin.
   const content = await startHttpServer(createContentApp(deps), { port: config.content.port, host: config.host, logger });
   logger.info({ origin: config.content.origin, port: content.port }, 'course content origin is listening');
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     stopSessionCleanup();
     stopRecertificationReminders();
+    stopCompletionFollowUp();
     const deadline = Date.now() + config.shutdownTimeoutMs;
     await Promise.all([running.stop(config.shutdownTimeoutMs), content.stop(config.shutdownTimeoutMs)]);
     await routes.whenIdle(Math.max(0, deadline - Date.now()));

@@ -285,3 +285,23 @@ export async function lockAttemptOfUser(db: Executor, attemptId: string, userId:
     .for('update');
   return rows.length > 0;
 }
+
+/**
+ * Courses done (an attempt completed or passed) since `since` by partners' people whose completion never scored:
+ * what the commit's follow-up (points, paths, certificates) missed, e.g. because the process stopped right after the
+ * commit's write. The ledger's outcome key is 'course_completed:<course>:<user>' (see gamification awardOutcome).
+ */
+export async function listCompletionsWithoutOutcome(db: Executor, input: { since: Date; limit: number }) {
+  const result = (await db.execute(sql`
+    select a.user_id, a.course_id, min(coalesce(a.completed_at, a.last_accessed_at)) as done_at
+      from attempts a
+      join users u on u.id = a.user_id
+      join organisations o on o.id = u.organisation_id and o.kind = 'partner'
+     where (a.completion_status = 'completed' or a.success_status = 'passed')
+       and coalesce(a.completed_at, a.last_accessed_at) >= ${input.since.toISOString()}::timestamptz
+       and not exists (select 1 from gamification_points_ledger l where l.outcome_key = 'course_completed:' || a.course_id::text || ':' || a.user_id::text)
+     group by a.user_id, a.course_id
+     order by done_at
+     limit ${input.limit}`)) as unknown as { rows: { user_id: string; course_id: string; done_at: Date | string }[] };
+  return result.rows.map((r) => ({ userId: r.user_id, courseId: r.course_id, doneAt: new Date(r.done_at) }));
+}
