@@ -134,7 +134,8 @@ export interface EarnableCertification {
  * Certifications the user has earned and not yet been issued (in one statement: the completion hook's only query when
  * nothing is earned). Only certifications requiring `courseId` when given. Not earnable: a certification the user holds
  * outside its recertification window. Requirements counted: every course completed or passed (not failed), the exam
- * with a scaled score × 100 at or above the passing score, all with a completion at or after `since`.
+ * with a scaled score × 100 at or above the passing score, all with a completion at or after `since`; paths are left
+ * to the caller (pathIds). A holder renewing a certification that has a recertification path needs that path alone.
  */
 export async function findEarnableCertifications(db: Executor, input: { userId: string; courseId: string | null; now: Date }): Promise<EarnableCertification[]> {
   // The course may be required directly, or be a step of a required path or of the recertification path.
