@@ -122,6 +122,42 @@ export async function rebuildSeasonTotals(db: Executor, season: { id: string; st
      group by l.organisation_id`);
 }
 
+/** New name and window; the caller rebuilds the season's totals when the window moved. */
+export async function updateSeason(db: Executor, id: string, input: { name: string; startsAt: Date; endsAt: Date }) {
+  const [row] = await db.update(seasons).set(input).where(eq(seasons.id, id)).returning();
+  return row ?? null;
+}
+
+/** The season definition and its derived totals (rebuilt from the ledger at any time); the ledger itself is not touched. */
+export async function deleteSeason(db: Executor, id: string) {
+  const key = `s:${id}`;
+  await db.execute(sql`delete from gamification_user_points where period_key = ${key}`);
+  await db.execute(sql`delete from gamification_organisation_points where period_key = ${key}`);
+  const [row] = await db.delete(seasons).where(eq(seasons.id, id)).returning();
+  return row ?? null;
+}
+
+export async function findBadge(db: Executor, id: string) {
+  const [row] = await db.select().from(badges).where(eq(badges.id, id));
+  return row ?? null;
+}
+
+/** How many people hold the badge. */
+export async function countBadgeHolders(db: Executor, badgeId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(userBadges).where(eq(userBadges.badgeId, badgeId));
+  return row?.n ?? 0;
+}
+
+export async function updateBadge(db: Executor, id: string, input: { name: string; description: string; criterion: BadgeCriterion; threshold: number }) {
+  const [row] = await db.update(badges).set(input).where(eq(badges.id, id)).returning();
+  return row ?? null;
+}
+
+export async function deleteBadge(db: Executor, id: string) {
+  const [row] = await db.delete(badges).where(eq(badges.id, id)).returning();
+  return row ?? null;
+}
+
 export async function listBadges(db: Executor) {
   return db.select().from(badges).orderBy(asc(badges.criterion), asc(badges.threshold));
 }
@@ -200,7 +236,9 @@ export async function topPeople(db: Executor, f: BoardFilter, limit: number): Pr
     select p.user_id, u.name, o.name as organisation_name, p.points
       from gamification_user_points p join users u on u.id = p.user_id join organisations o on o.id = p.organisation_id
      where ${personFilter(f)} and ${visiblePerson}
-     order by p.points desc, u.name asc, p.user_id asc
+     -- nulls last as the board indexes are declared (points is never null): the plan then walks the index in points
+     -- order and stops after the page (an incremental sort orders ties by name), instead of sorting the whole period.
+     order by p.points desc nulls last, u.name asc, p.user_id asc
      limit ${limit}`,
   );
   return withRanks(rows.map((r) => ({ userId: r.user_id, name: r.name, organisationName: r.organisation_name, points: Number(r.points) })));
@@ -215,13 +253,23 @@ function withRanks<T extends { points: number }>(rows: T[]): (T & { rank: number
   });
 }
 
-/** A person's own standing on a board (even when hidden from others, or outside the top): their points and 1 + visible people ahead. */
+/**
+ * A person's own standing on a board (even when hidden from others, or outside the top): their points and 1 + visible
+ * people ahead. Counted as everyone ahead (an index-only range count of the board index: no join, no heap) minus the
+ * few ahead who are hidden or not active (looked up one by one from that small set), so a rank far down a board of
+ * 100,000 costs an index range count, not a join of every person above it.
+ */
 export async function standingOfPerson(db: Executor, f: BoardFilter, userId: string): Promise<{ points: number; rank: number } | null> {
   const rows = await rowsOf<{ points: number; ahead: number }>(
     db,
     sql`
-    select me.points, (select count(*) from gamification_user_points p join users u on u.id = p.user_id
-                        where ${personFilter(f)} and ${visiblePerson} and p.points > me.points)::int as ahead
+    select me.points,
+           ((select count(*) from gamification_user_points p where ${personFilter(f)} and p.points > me.points)
+            - (select count(*) from gamification_user_points p
+                where ${personFilter(f)} and p.points > me.points
+                  and p.user_id in (select s.user_id from user_gamification_settings s where s.hidden_from_boards
+                                    union
+                                    select u.id from users u where u.status <> 'active')))::int as ahead
       from gamification_user_points me
      where me.period_key = ${f.periodKey} and me.user_id = ${userId}::uuid and me.points > 0
        ${f.region !== null ? sql`and me.region = ${f.region}` : sql``}

@@ -10,7 +10,9 @@ import { submittedValues } from '../../assets/library/library.view.js';
 import type { GamificationService, Leaderboard } from './gamification.service.js';
 import { seasonDays } from './gamification.service.js';
 import { BADGE_CRITERIA } from './gamification.table.js';
-import { badgeForm, boardQuery, CRITERION_LABELS, OUTCOME_LABELS, privacyForm, rulesForm, seasonForm, type BoardQuery } from './gamification.schema.js';
+import { idParam } from '../../server/http/common.schema.js';
+import { httpErrors } from '../../server/http/http.errors.js';
+import { badgeForm, boardQuery, deleteForm, CRITERION_LABELS, OUTCOME_LABELS, privacyForm, rulesForm, seasonForm, type BoardQuery } from './gamification.schema.js';
 
 /* ---------- view-model helpers ---------- */
 
@@ -109,6 +111,77 @@ export function gamificationRoutes(gamification: GamificationService): RouteSpec
     },
   });
 
+  /** The season or badge edit page: its edit form, and its delete form with a confirmation box. */
+  const renderEdit = async (
+    res: Response,
+    kind: 'season' | 'badge',
+    id: string,
+    status: number,
+    form: { section?: 'edit' | 'delete'; values?: Record<string, string | string[]>; errors?: FieldErrors; message?: string } = {},
+  ) => {
+    const editValues = form.section === 'edit' ? (form.values ?? {}) : {};
+    const editErrors = form.section === 'edit' ? (form.errors ?? {}) : {};
+    const deleteErrors = form.section === 'delete' ? (form.errors ?? {}) : {};
+    if (kind === 'season') {
+      const season = await gamification.season(id);
+      const days = seasonDays(season);
+      return res.status(status).render('pages/gamification/edit-season', {
+        title: `Edit season ${season.name}`,
+        season,
+        values: { name: season.name, startsOn: days.firstDay, endsOn: days.lastDay, ...editValues },
+        errors: editErrors,
+        deleteErrors,
+        message: form.message,
+        messageSection: form.section,
+      });
+    }
+    const badge = await gamification.badge(id);
+    const values = { name: badge.name, description: badge.description, criterion: badge.criterion, threshold: String(badge.threshold), ...editValues };
+    return res.status(status).render('pages/gamification/edit-badge', {
+      title: `Edit badge ${badge.name}`,
+      badge,
+      values,
+      errors: editErrors,
+      deleteErrors,
+      criteria: BADGE_CRITERIA.map((c) => ({ value: c, label: CRITERION_LABELS[c], selected: c === values.criterion })),
+      message: form.message,
+      messageSection: form.section,
+    });
+  };
+
+  const idOf = (req: Request, what: string) => {
+    const params = idParam.safeParse(req.params);
+    if (!params.success) throw httpErrors.notFound(what);
+    return params.data.id;
+  };
+
+  /** An edit or delete form of one season or badge: success flashes and returns to the manage page; a refusal re-renders the edit page. */
+  const itemRoute = <S extends z.ZodType>(
+    path: string,
+    kind: 'season' | 'badge',
+    section: 'edit' | 'delete',
+    schema: S,
+    run: (id: string, data: z.output<S>) => Promise<string>,
+  ): RouteSpec => ({
+    method: 'post',
+    path,
+    access: { action: 'gamification.manage' },
+    handler: async (req, res) => {
+      const id = idOf(req, kind);
+      const form = parseFields(schema, req.body);
+      const nothing = section === 'edit' ? 'Nothing was saved. Please correct the fields marked below.' : `The ${kind} was not deleted. Tick the box to confirm.`;
+      if (!form.ok) return renderEdit(res, kind, id, 400, { section, values: submittedValues(req.body), errors: form.fields, message: nothing });
+      try {
+        flash(req, 'success', await run(id, form.data));
+        res.redirect(303, `/leaderboards/manage#${kind}s-heading`);
+      } catch (err) {
+        const failure = fieldErrorsOf(err);
+        if (!failure || failure.status === 403 || failure.status === 404) throw err;
+        await renderEdit(res, kind, id, failure.status, { section, values: submittedValues(req.body), errors: failure.fields, message: failure.message });
+      }
+    },
+  });
+
   return [
     {
       method: 'get',
@@ -143,6 +216,28 @@ export function gamificationRoutes(gamification: GamificationService): RouteSpec
     }),
     settingsRoute('/leaderboards/seasons', 'seasons', seasonForm, async (_req, data) => `Season “${(await gamification.createSeason(data)).name}” created.`),
     settingsRoute('/leaderboards/badges', 'badges', badgeForm, async (_req, data) => `Badge “${(await gamification.createBadge(data)).name}” created and given to everyone who already meets it.`),
+    {
+      method: 'get',
+      path: '/leaderboards/seasons/:id/edit',
+      access: { action: 'gamification.manage' },
+      handler: async (req, res) => renderEdit(res, 'season', idOf(req, 'season'), 200),
+    },
+    itemRoute('/leaderboards/seasons/:id', 'season', 'edit', seasonForm, async (id, data) => `Season “${(await gamification.updateSeason(id, data)).name}” saved.`),
+    itemRoute(
+      '/leaderboards/seasons/:id/delete',
+      'season',
+      'delete',
+      deleteForm,
+      async (id) => `Season “${(await gamification.deleteSeason(id)).name}” deleted. Points earned in it still count everywhere else.`,
+    ),
+    {
+      method: 'get',
+      path: '/leaderboards/badges/:id/edit',
+      access: { action: 'gamification.manage' },
+      handler: async (req, res) => renderEdit(res, 'badge', idOf(req, 'badge'), 200),
+    },
+    itemRoute('/leaderboards/badges/:id', 'badge', 'edit', badgeForm, async (id, data) => `Badge “${(await gamification.updateBadge(id, data)).name}” saved and given to everyone who now meets it.`),
+    itemRoute('/leaderboards/badges/:id/delete', 'badge', 'delete', deleteForm, async (id) => `Badge “${(await gamification.deleteBadge(id)).name}” deleted.`),
   ];
 }
 

@@ -64,3 +64,8 @@ export type BadgeInput = z.output<typeof badgeForm>;
 
 /** The privacy toggle: a checkbox, present or absent. */
 export const privacyForm = z.object({ hidden: z.preprocess((v) => v === 'yes' || v === 'on' || v === 'true', z.boolean()) });
+
+/** A delete form's confirmation checkbox: the row goes only when it is ticked. */
+export const deleteForm = z.object({
+  confirm: z.literal('yes', { message: 'tick the box to confirm the deletion' }),
+});

@@ -195,6 +195,65 @@ export function createGamificationService(deps: Pick<AppDeps, 'database' | 'cloc
       });
     },
 
+    async season(id: string): Promise<SeasonRow> {
+      const season = await repository.findSeason(db, id);
+      if (season === null) throw gamificationErrors.seasonNotFound();
+      return season;
+    },
+
+    /** New name and days; when the days moved, the season's board is rebuilt from the ledger (which is not changed). */
+    async updateSeason(id: string, input: SeasonInput): Promise<SeasonRow> {
+      const startsAt = utcMidnight(input.startsOn, 'startsOn');
+      const endsAt = new Date(utcMidnight(input.endsOn, 'endsOn').getTime() + DAY_MS);
+      return db.transaction(async (tx) => {
+        const before = await repository.findSeason(tx, id);
+        if (before === null) throw gamificationErrors.seasonNotFound();
+        const season = (await repository.updateSeason(tx, id, { name: input.name, startsAt, endsAt }))!;
+        if (before.startsAt.getTime() !== startsAt.getTime() || before.endsAt.getTime() !== endsAt.getTime()) await repository.rebuildSeasonTotals(tx, season);
+        return season;
+      });
+    },
+
+    /** Removes the season definition and its derived board totals; the points ledger and every other board stay as they are. */
+    async deleteSeason(id: string): Promise<SeasonRow> {
+      return db.transaction(async (tx) => {
+        const season = await repository.deleteSeason(tx, id);
+        if (season === null) throw gamificationErrors.seasonNotFound();
+        return season;
+      });
+    },
+
+    async badge(id: string) {
+      const badge = await repository.findBadge(db, id);
+      if (badge === null) throw gamificationErrors.badgeNotFound();
+      return { ...badge, holders: await repository.countBadgeHolders(db, id) };
+    },
+
+    /**
+     * New name, description, criterion or threshold. Badges already awarded stay awarded (they were earned under the
+     * criterion of the time); anyone who meets the new criterion and does not hold it yet receives it now.
+     */
+    async updateBadge(id: string, input: BadgeInput) {
+      return db.transaction(async (tx) => {
+        const badge = await repository.updateBadge(tx, id, input);
+        if (badge === null) throw gamificationErrors.badgeNotFound();
+        await repository.awardEarnedBadges(tx, null, deps.clock());
+        return badge;
+      });
+    },
+
+    /** Only a badge nobody holds can be deleted: earned badges stay visible to the people who earned them. */
+    async deleteBadge(id: string) {
+      return db.transaction(async (tx) => {
+        const badge = await repository.findBadge(tx, id);
+        if (badge === null) throw gamificationErrors.badgeNotFound();
+        const holders = await repository.countBadgeHolders(tx, id);
+        if (holders > 0) throw gamificationErrors.badgeHeld(holders);
+        await repository.deleteBadge(tx, id);
+        return badge;
+      });
+    },
+
     async badges() {
       return repository.listBadges(db);
     },

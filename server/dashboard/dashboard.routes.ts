@@ -5,7 +5,7 @@ import { PARTNER_TYPE_LABELS } from '../organisations/organisations.schema.js';
 
 /** What comes next on each home page, until the course, library and certification features fill it. */
 const NEXT_STEPS = {
-  vendor_admin: ['Add your partner organisations and invite their admins.', 'Set up the tiers your programme uses under Settings.'],
+  vendor_admin: ['Add your partner organisations and invite their admins.', 'Set up the tiers your programme uses under Partners › Partner tiers.'],
   enablement_manager: ['Course uploads (SCORM 1.2 and 2004) arrive here next.', 'Then the content library and learning paths.'],
   channel_manager: ['Review partner organisations, their tiers and regions.', 'Readiness reports arrive with certifications.'],
   partner_admin: ['Invite your team: reps take courses, marketers use the collateral library.', 'Keep your branding current for co-branded downloads.'],

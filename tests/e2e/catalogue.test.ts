@@ -143,6 +143,8 @@ async function expectAccessible(page: Page, name: string) {
 describeWithBrowser(describe)('catalogue pages in the browser', () => {
   it('lets a partner rep browse, search, open a course and see their learning, with no accessibility violations', async () => {
     const page = await signedIn('rep@acme.test');
+    // The main navigation groups the learning pages in a menu.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Learning/ }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Courses' }).click();
     await page.waitForURL((url) => url.pathname === '/courses');
     const titles = await page.locator('.course-card__title').allTextContents();
@@ -180,6 +182,7 @@ describeWithBrowser(describe)('catalogue pages in the browser', () => {
     expect(await loadedImageWidth(page, '.course-aside img.cover')).toBe(1280);
     await expectAccessible(page, 'desktop-course-detail');
 
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Learning/ }).click();
     await page.getByRole('link', { name: 'My learning' }).first().click();
     await page.waitForURL((url) => url.pathname === '/my/courses');
     const rows = page.getByRole('list', { name: 'Your courses' }).getByRole('listitem');

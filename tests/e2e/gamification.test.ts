@@ -22,6 +22,8 @@ describeWithBrowser(describe)('leaderboards in the browser', () => {
     await award('marketer@acme.test', 'cobrand_used', '00000000-0000-4000-8000-000000000003');
 
     const rep = await signedInPage('marketer@acme.test');
+    // The main navigation groups the learning pages in a menu.
+    await rep.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Learning/ }).click();
     await rep.getByRole('link', { name: 'Leaderboards' }).first().click();
     await rep.waitForURL(/\/leaderboards/);
     await expect(rep.getByRole('row', { name: /Wei Lin Tan/ }).count()).resolves.toBe(1);

@@ -19,7 +19,9 @@ describeWithBrowser(describe)('the content library in the browser', () => {
     const context = await newContext(suite.browser, suite.app.baseUrl);
     const page = await context.newPage();
     await signInThroughForm(page, 'enablement@vendor.test', DEMO_PASSWORD);
-    await page.getByRole('link', { name: 'Library' }).click();
+    // The main navigation groups the library's pages in a menu.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Library/ }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Library', exact: true }).click();
     await page.waitForURL(/\/library$/);
     await page.getByRole('link', { name: 'Bulk upload' }).click();
     await page.waitForURL(/\/library\/upload$/);

@@ -21,7 +21,9 @@ describeWithBrowser(describe)('programme analytics in the browser', () => {
     await commitThroughPlayer(await as('rep@globex.test'), courseId, { lesson_status: 'incomplete' });
 
     const manager = await signedInPage('enablement@vendor.test');
-    await manager.getByRole('link', { name: 'Analytics' }).click();
+    // The main navigation groups the analytics pages in a menu.
+    await manager.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Analytics/ }).click();
+    await manager.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
     await manager.waitForURL(/\/analytics$/);
     await expect(manager.getByRole('img', { name: /Enrolments and completions per week/ }).count()).resolves.toBe(1);
     await expect(manager.getByRole('row', { name: /Selling the platform 2 1 50% 85%/ }).count()).resolves.toBe(1);

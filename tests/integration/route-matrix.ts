@@ -247,6 +247,13 @@ export const ROUTE_MATRIX: readonly MatrixRow[] = [
   { route: 'POST /leaderboards/rules', target: 'none', body: {}, own: courseManagers },
   { route: 'POST /leaderboards/seasons', target: 'none', body: { name: '' }, own: courseManagers },
   { route: 'POST /leaderboards/badges', target: 'none', body: { name: '' }, own: courseManagers },
+  // Edit and delete: run on an id that is no season or badge, so managers reach the lookup (404) and everyone else is refused first.
+  { route: 'GET /leaderboards/seasons/:id/edit', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /leaderboards/seasons/:id', target: 'course', body: { name: 'x', startsOn: '2030-01-01', endsOn: '2030-01-31' }, own: libraryManagersOnMissing },
+  { route: 'POST /leaderboards/seasons/:id/delete', target: 'course', body: { confirm: 'yes' }, own: libraryManagersOnMissing },
+  { route: 'GET /leaderboards/badges/:id/edit', target: 'course', own: libraryManagersOnMissing },
+  { route: 'POST /leaderboards/badges/:id', target: 'course', body: { name: 'x', criterion: 'points', threshold: '1' }, own: libraryManagersOnMissing },
+  { route: 'POST /leaderboards/badges/:id/delete', target: 'course', body: { confirm: 'yes' }, own: libraryManagersOnMissing },
 
   // PROGRAMME ANALYTICS: dashboards as course reports (the vendor side sees all, a partner admin their own organisation);
   // nudging is the enablement side's (readiness.nudge). Figures, scoping, CSV and nudges: tests/integration/programme-analytics.test.ts.
