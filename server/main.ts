@@ -8,6 +8,7 @@ import { ROLE_LABELS } from './tenancy/actor.js';
 import { startSessionCleanup } from './auth/session-cleanup.js';
 import { createContentApp } from '../courses/delivery/content-server.js';
 import { seedDemoLibrary } from '../assets/library/demo-library.js';
+import { seedDemoProgramme } from '../courses/demo-programme.js';
 import { createSearchSync } from '../search/sync/search-sync.js';
 import { createCertificationsService, startRecertificationReminders } from '../courses/certifications/certifications.service.js';
 import { createPathsService } from '../courses/paths/paths.service.js';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     if (seed.seeded) {
       printDemoAccounts(seed, config.appUrl);
       await seedDemoLibrary(deps).catch((err) => logger.error({ err }, 'could not add the demo library assets'));
+      await seedDemoProgramme(deps).catch((err) => logger.error({ err }, 'could not add the demo programme (courses, paths, certification, activity)'));
     }
   }
 
