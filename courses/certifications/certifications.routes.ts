@@ -326,10 +326,18 @@ export function certificationsRoutes(certifications: CertificationsService): Rou
           throw err;
         }
         // An unknown id and a malformed one get the very same page.
-        if (certificate === null) return void res.status(404).render('pages/verify-not-found', { title: 'Certificate not found', layout: 'public' });
+        const issuer = await certifications.vendorName();
+        // The side panel speaks to whoever checks a certificate (an employer, a customer), not to learners.
+        const aside = {
+          heading: `Certified by ${issuer}`,
+          text: `${issuer} certifies the people of its partner organisations through Partner Academy. Every certificate carries a link and a QR code to this page, which always shows its current status.`,
+        };
+        if (certificate === null) return void res.status(404).render('pages/verify-not-found', { title: 'Certificate not found', layout: 'public', aside });
         res.render('pages/verify', {
           title: `Certificate: ${certificate.certificationName}`,
           layout: 'public',
+          aside,
+          issuer,
           certificate,
           statusModel: statusModel(certificate.status),
           valid: certificate.status === 'valid',

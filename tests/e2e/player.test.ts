@@ -2,6 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { Frame, Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { DEMO_PASSWORD } from '../helpers/test-app.js';
+import { answerGolfQuizCorrectly } from '../helpers/golf-sco.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { appAndBrowserForFile, checkAccessibility, describeWithBrowser, formatViolations, newContext, screenshot, signInThroughForm } from '../helpers/browser.js';
 import { importPublishedCourse } from '../helpers/courses.js';
@@ -65,16 +66,7 @@ describeWithBrowser(describe)('playing real SCORM packages', () => {
     // To the end, and the quiz answered correctly.
     for (let i = 5; i < 15; i++) await sco.click('#butNext');
     const quiz = await waitFor(async () => page.frames().find((f) => f.url().includes('assessmenttemplate.html')), Boolean, 'the quiz');
-    await quiz!.waitForSelector('input[value="Submit Answers"]');
-    await quiz!.evaluate(() => {
-      const t = (window as unknown as { test: { Questions: { Id: string; Type: string; Answers: string[] | null; CorrectAnswer: unknown }[] } }).test;
-      for (const q of t.Questions) {
-        if (q.Type === 'choice') (document.getElementById(`question_${q.Id}_${q.Answers!.indexOf(String(q.CorrectAnswer))}`) as HTMLInputElement).checked = true;
-        else if (q.Type === 'true-false') (document.getElementById(`question_${q.Id}_${String(q.CorrectAnswer) === 'true' ? 'True' : 'False'}`) as HTMLInputElement).checked = true;
-        else (document.getElementById(`question_${q.Id}_Text`) as HTMLInputElement).value = String(q.CorrectAnswer);
-      }
-    });
-    await quiz!.click('input[value="Submit Answers"]');
+    await answerGolfQuizCorrectly(quiz!);
     await sco.click('#butExit');
 
     const done = await waitFor(() => stateOf('rep@acme.test', courseId), (s) => s.state?.successStatus === 'passed', 'the passed quiz');

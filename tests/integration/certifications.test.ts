@@ -171,7 +171,7 @@ describe('certifications', () => {
     const res = await verify(certificate!.id);
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const expected of ['Valid', 'Riley Nguyen', 'Acme Systems', 'Certified Seller']) expect(html).toContain(expected);
+    for (const expected of ['Valid', 'Riley Nguyen', 'Acme Systems', 'Certified Seller', '<dt>Issued by</dt><dd>Northwind Software</dd>', 'Certified by Northwind Software']) expect(html).toContain(expected);
     for (const hidden of ['rep@acme.test', 'Certified seller foundations', 'Sign out']) expect(html).not.toContain(hidden);
 
     const unknown = await verify('AAAAAAAAAAAAAAAAAAAAAA');
