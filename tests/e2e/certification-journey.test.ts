@@ -191,6 +191,8 @@ describeWithBrowser(describe)('issue 5 end to end: a rep earns a certification i
     const myPaths = rep.getByRole('list', { name: 'Your learning paths' });
     await expect(myPaths.getByRole('link', { name: PATH }).count()).resolves.toBe(1);
     await expect(myPaths.getByText('0 of 2 steps complete (0%)').count()).resolves.toBe(1);
+    // Nothing started yet: the courses section points to the path rather than saying there is nothing.
+    await expect(rep.getByText('No courses started yet', { exact: true }).count()).resolves.toBe(1);
     await audit(rep, 'journey-my-learning-assigned');
 
     await rep.goto('/paths');
