@@ -119,12 +119,15 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
 
   const throttle = createLoginThrottle(config.loginThrottle);
   const router = express.Router();
-  routes.register(router, dashboardRoutes(createDashboardService(deps)));
+  const paths = createPathsService(deps);
+  const certifications = createCertificationsService(deps);
+  const gamification = createGamificationService(deps);
+  const programmeAnalytics = createProgrammeAnalyticsService(deps);
+  routes.register(router, dashboardRoutes(createDashboardService(deps, { paths, certifications, gamification, analytics: programmeAnalytics })));
   routes.register(router, authRoutes(createAuthService(deps, throttle)));
   routes.register(router, organisationsRoutes(createOrganisationsService(deps)));
   routes.register(router, usersRoutes(createUsersService(deps)));
   routes.register(router, scormRoutes(config, createScormImportService(deps), createCourseManagementService(deps)));
-  const paths = createPathsService(deps);
   routes.register(router, catalogueRoutes(createCatalogueService(deps), createCourseReportService(deps), paths));
   routes.register(router, playerRoutes(createPlayerService(deps, createCatalogueService(deps), createTrackingService(deps))));
   const cobranding = createCobrandingService(deps);
@@ -133,10 +136,10 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   routes.register(router, cobrandingRoutes(config, cobranding));
   routes.register(router, usageRoutes(createUsageReportService(deps)));
   routes.register(router, searchRoutes(search));
-  routes.register(router, certificationsRoutes(createCertificationsService(deps)));
+  routes.register(router, certificationsRoutes(certifications));
   routes.register(router, pathsRoutes(paths));
-  routes.register(router, gamificationRoutes(createGamificationService(deps)));
-  routes.register(router, programmeAnalyticsRoutes(createProgrammeAnalyticsService(deps)));
+  routes.register(router, gamificationRoutes(gamification));
+  routes.register(router, programmeAnalyticsRoutes(programmeAnalytics));
   app.use(router);
 
   app.use(notFoundHandler());

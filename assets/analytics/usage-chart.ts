@@ -1,5 +1,5 @@
 /**
- * The trend chart as ready-made SVG geometry: stacked bars per day or week, drawn by the server (no script,
+ * The trend chart as ready-made SVG geometry: stacked (or grouped) bars per day or week, drawn by the server (no script,
  * and no inline styles under our CSP: only SVG presentation attributes). Every bar carries a <title> with its
  * numbers, and the page repeats them in a table.
  */
@@ -59,30 +59,54 @@ export function trendChartModel(points: readonly TrendPoint[], options: { kinds:
   return seriesChartModel(points, { series: USAGE_KINDS.filter((k) => options.kinds.includes(k.key)), title: options.title, unit: options.unit });
 }
 
-/** The chart geometry for any stacked series; trendChartModel is this with the library's kinds. */
-export function seriesChartModel<K extends string>(points: readonly SeriesPoint<K>[], options: { series: readonly ChartSeries<K>[]; title: string; unit: 'day' | 'week' }) {
+/**
+ * How a bucket's series are drawn: stacked (one bar, the series add up: parts of one whole, as the library's kinds of
+ * use) or grouped (a bar per series side by side: different measures that must not be added, such as enrolments and
+ * completions).
+ */
+export type ChartLayout = 'stacked' | 'grouped';
+
+/** Gap between the bars of one group, as a share of a bar's width. */
+const GROUP_GAP = 0.12;
+
+/** The chart geometry for any series; trendChartModel is this with the library's kinds (stacked). */
+export function seriesChartModel<K extends string>(
+  points: readonly SeriesPoint<K>[],
+  options: { series: readonly ChartSeries<K>[]; title: string; unit: 'day' | 'week'; layout?: ChartLayout },
+) {
   const kinds = options.series;
+  const grouped = (options.layout ?? 'stacked') === 'grouped';
   const totals = points.map((p) => kinds.reduce((sum, k) => sum + p[k.key], 0));
-  const max = Math.max(0, ...totals);
+  // Grouped bars stand on their own: the axis reaches the largest single value, not the largest sum.
+  const max = grouped ? Math.max(0, ...points.flatMap((p) => kinds.map((k) => p[k.key]))) : Math.max(0, ...totals);
   const { step, top } = axisOf(max);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const band = plotWidth / Math.max(1, points.length);
-  const barWidth = Math.min(band * 0.72, 44);
+  // A group is as wide as a stacked bar may be, a little wider when it holds several bars.
+  const barWidth = grouped ? Math.min(band * 0.8, 22 * kinds.length) : Math.min(band * 0.72, 44);
+  const slot = barWidth / Math.max(1, kinds.length);
+  const gap = kinds.length > 1 ? slot * GROUP_GAP : 0;
   const labelEvery = Math.ceil(points.length / MAX_X_LABELS);
   const yOf = (value: number) => MARGIN.top + plotHeight - (value / top) * plotHeight;
 
   const bars = points.map((point, i) => {
     const x = MARGIN.left + i * band + (band - barWidth) / 2;
     let base = 0;
-    const segments = kinds
-      .filter((k) => point[k.key] > 0)
-      .map((k) => {
-        const y = yOf(base + point[k.key]);
-        const segment = { fill: k.colour, x: round(x), y: round(y), width: round(barWidth), height: round(yOf(base) - y) };
-        base += point[k.key];
-        return segment;
-      });
+    const segments = grouped
+      ? kinds.flatMap((k, j) => {
+          if (point[k.key] <= 0) return [];
+          const y = yOf(point[k.key]);
+          return [{ fill: k.colour, x: round(x + j * slot + gap / 2), y: round(y), width: round(slot - gap), height: round(yOf(0) - y) }];
+        })
+      : kinds
+          .filter((k) => point[k.key] > 0)
+          .map((k) => {
+            const y = yOf(base + point[k.key]);
+            const segment = { fill: k.colour, x: round(x), y: round(y), width: round(barWidth), height: round(yOf(base) - y) };
+            base += point[k.key];
+            return segment;
+          });
     return {
       title: barTitle(point, kinds),
       // The whole column takes the hover, so an empty day still shows its zeros.
@@ -100,8 +124,12 @@ export function seriesChartModel<K extends string>(points: readonly SeriesPoint<
   const desc =
     sum === 0
       ? `No ${kindWords} in this period: every ${options.unit} is zero.`
-      : `Stacked bars of ${kindWords} per ${options.unit}, ${points.length} ${options.unit}s, ${plural(sum, 'event')} in all. ` +
-        `The busiest ${options.unit} is ${points[busiest]!.longLabel} with ${plural(max, 'event')}. The numbers are in the table below the chart.`;
+      : grouped
+        ? `Bars side by side of ${kindWords} per ${options.unit}, ${points.length} ${options.unit}s: ` +
+          `${kinds.map((k) => `${plural(points.reduce((s, p) => s + p[k.key], 0), k.singular)} in all`).join(', ')}. ` +
+          `${kinds.map((k) => busiestOf(points, k)).join(' ')} The numbers are in the table below the chart.`
+        : `Stacked bars of ${kindWords} per ${options.unit}, ${points.length} ${options.unit}s, ${plural(sum, 'event')} in all. ` +
+          `The busiest ${options.unit} is ${points[busiest]!.longLabel} with ${plural(max, 'event')}. The numbers are in the table below the chart.`;
 
   return {
     width: WIDTH,
@@ -114,6 +142,13 @@ export function seriesChartModel<K extends string>(points: readonly SeriesPoint<
     legend: kinds.map((k) => ({ label: k.label, colour: k.colour })),
     empty: sum === 0,
   };
+}
+
+/** "Most enrolments: Week of 16 – 22 Nov 2026 (15)." for one series of a grouped chart; nothing when it is all zero. */
+function busiestOf<K extends string>(points: readonly SeriesPoint<K>[], kind: ChartSeries<K>): string {
+  let best: SeriesPoint<K> | null = null;
+  for (const p of points) if (p[kind.key] > 0 && (best === null || p[kind.key] > best[kind.key])) best = p;
+  return best === null ? `No ${kind.label.toLowerCase()}.` : `Most ${kind.label.toLowerCase()}: ${best.longLabel} (${best[kind.key].toLocaleString('en-GB')}).`;
 }
 
 export type TrendChartModel = ReturnType<typeof seriesChartModel>;

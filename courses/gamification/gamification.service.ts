@@ -162,6 +162,26 @@ export function createGamificationService(deps: Pick<AppDeps, 'database' | 'cloc
       };
     },
 
+    /**
+     * The viewer's own points and rank this month and of all time (ranked among people shown on the boards, as
+     * /leaderboards ranks them; a hidden person still sees their own), and how many badges they hold. For the home
+     * page: a few indexed lookups instead of a whole board.
+     */
+    async standingOf(actor: Actor): Promise<{ month: { points: number; rank: number | null }; allTime: { points: number; rank: number | null }; badges: number; hidden: boolean }> {
+      const now = deps.clock();
+      const filterFor = (periodKey: string): BoardFilter => ({ periodKey, region: null, partnerType: null, tierId: null });
+      const month = await repository.standingOfPerson(db, filterFor(monthKeyOf(now)), actor.userId);
+      const allTime = await repository.standingOfPerson(db, filterFor('all'), actor.userId);
+      const badges = await repository.listBadgesOfUser(db, actor.userId);
+      const hidden = await repository.isHiddenFromBoards(db, actor.userId);
+      return {
+        month: { points: month?.points ?? 0, rank: month?.rank ?? null },
+        allTime: { points: allTime?.points ?? 0, rank: allTime?.rank ?? null },
+        badges: badges.length,
+        hidden,
+      };
+    },
+
     async setHidden(actor: Actor, hidden: boolean): Promise<void> {
       await repository.setHiddenFromBoards(db, actor.userId, hidden);
     },

@@ -66,7 +66,8 @@ function trendModel(trend: TrendCount[], period: UsagePeriod) {
     longLabel: period.bucket === 'day' ? fullDay.format(at(b.firstDay)) : `Week of ${rangeLabel(b.firstDay, b.lastDay)}`,
   }));
   return {
-    chart: seriesChartModel(points, { series: LEARNING_SERIES, unit: period.bucket, title: `Enrolments and completions per ${period.bucket}, ${rangeLabel(period.firstDay, period.lastDay)}` }),
+    // Grouped: enrolments and completions are different measures; stacked, a week of 15 and 14 would read as 29.
+    chart: seriesChartModel(points, { series: LEARNING_SERIES, layout: 'grouped', unit: period.bucket, title: `Enrolments and completions per ${period.bucket}, ${rangeLabel(period.firstDay, period.lastDay)}` }),
     legend: LEARNING_SERIES.map((s) => ({ label: s.label, colour: s.colour })),
     rows: points,
     unit: period.bucket,

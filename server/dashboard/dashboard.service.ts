@@ -3,6 +3,10 @@ import type { Actor } from '../tenancy/actor.js';
 import { canPerform, scopeFor } from '../tenancy/policy.js';
 import * as organisationsRepository from '../organisations/organisations.repository.js';
 import * as usersRepository from '../users/users.repository.js';
+import type { PathsService } from '../../courses/paths/paths.service.js';
+import type { CertificationsService } from '../../courses/certifications/certifications.service.js';
+import type { GamificationService } from '../../courses/gamification/gamification.service.js';
+import type { ProgrammeAnalyticsService } from '../../courses/programme-analytics/programme-analytics.service.js';
 
 const THIRTY_DAYS_MS = 30 * 24 * 3600_000;
 /** Programme-wide figures scan every user; they are a summary, so they are shared for this long. */
@@ -18,8 +22,22 @@ interface VendorFigures {
   computedAt: Date;
 }
 
-/** What the home page shows: programme figures for the vendor side, the partner's own organisation for partner users. */
-export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>) {
+/**
+ * The other modules' public services the partner home reads (never their repositories): the person's paths, certificates
+ * and points, and a partner admin's organisation readiness.
+ */
+export interface DashboardSources {
+  paths: Pick<PathsService, 'myPaths'>;
+  certifications: Pick<CertificationsService, 'mine'>;
+  gamification: Pick<GamificationService, 'standingOf'>;
+  analytics: Pick<ProgrammeAnalyticsService, 'getReadiness'>;
+}
+
+/**
+ * What the home page shows: programme figures for the vendor side; for partner users their own organisation, their
+ * learning (paths, certificates, points) and, for a partner admin, their organisation's readiness.
+ */
+export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>, sources: DashboardSources) {
   const { db } = deps.database;
   // One computation at a time, shared by every vendor-side request until it is older than the TTL.
   let vendorFigures: Promise<VendorFigures> | undefined;
@@ -61,7 +79,24 @@ export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>
         return { kind: 'vendor' as const, ...figures, mayCreateOrganisation: canPerform(actor, 'organisation.create') };
       }
       const overview = await organisationsRepository.findOrganisationOverview(db, scopeFor(actor), actor.organisationId, new Date(deps.clock().getTime() - THIRTY_DAYS_MS));
-      return { kind: 'partner' as const, ...overview!, mayManageUsers: canPerform(actor, 'user.invite') };
+      // One after the other, in the order outcomes follow from each other: a path finished may earn a certificate,
+      // and both score points. Each may record what it finds (a first completion, a certificate earned).
+      const paths = await sources.paths.myPaths(actor);
+      const certificates = await sources.certifications.mine(actor);
+      const standing = await sources.gamification.standingOf(actor);
+      // Scoped to the admin's own organisation by the analytics service (one row).
+      const mayViewReadiness = actor.role === 'partner_admin' && canPerform(actor, 'course.report');
+      const readiness = mayViewReadiness ? ((await sources.analytics.getReadiness(actor, {})).rows.find((r) => r.organisationId === actor.organisationId) ?? null) : null;
+      return {
+        kind: 'partner' as const,
+        ...overview!,
+        mayManageUsers: canPerform(actor, 'user.invite'),
+        paths,
+        certificates,
+        standing,
+        readiness,
+        mayViewReadiness,
+      };
     },
   };
 }
