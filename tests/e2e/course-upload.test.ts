@@ -12,7 +12,9 @@ describeWithBrowser(describe)('uploading a course in the browser', () => {
     const context = await newContext(suite.browser, suite.app.baseUrl);
     const page = await context.newPage();
     await signInThroughForm(page, 'enablement@vendor.test', DEMO_PASSWORD);
-    await page.getByRole('link', { name: 'Courses' }).click();
+    // The main navigation groups the learning pages in a menu.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Learning/ }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Courses' }).click();
     await page.getByRole('link', { name: 'New course from a package' }).first().click();
     expect(formatViolations(await checkAccessibility(page))).toBe('');
 
