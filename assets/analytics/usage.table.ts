@@ -23,8 +23,10 @@ export const assetEvents = pgTable(
   },
   (t) => [
     index('asset_events_asset_time_idx').on(t.assetId, t.occurredAt),
-    index('asset_events_organisation_time_idx').on(t.organisationId, t.occurredAt),
-    index('asset_events_time_idx').on(t.occurredAt),
+    // kind and user_id too: readiness counts an organisation's downloads and active people from the index alone.
+    index('asset_events_organisation_time_idx').on(t.organisationId, t.occurredAt, t.kind, t.userId),
+    // Covering: period totals (kinds, distinct people, organisations, assets) read the index, not 1 row per event.
+    index('asset_events_time_idx').on(t.occurredAt, t.organisationId, t.kind, t.assetId, t.userId),
   ],
 );
 

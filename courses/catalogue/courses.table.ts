@@ -50,7 +50,13 @@ export const enrolments = pgTable(
     source: enrolmentSource('source').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('enrolments_course_user_key').on(t.courseId, t.userId), index('enrolments_user_idx').on(t.userId), index('enrolments_organisation_course_idx').on(t.organisationId, t.courseId)],
+  (t) => [
+    uniqueIndex('enrolments_course_user_key').on(t.courseId, t.userId),
+    index('enrolments_user_idx').on(t.userId),
+    index('enrolments_organisation_course_idx').on(t.organisationId, t.courseId),
+    // Programme dashboards: enrolments of a period (trend and course cohorts) read from the index alone.
+    index('enrolments_created_idx').on(t.createdAt, t.organisationId, t.courseId, t.userId),
+  ],
 );
 
 /** Enablement assigns a course to organisations, to roles, or to a role within one organisation. */

@@ -292,9 +292,16 @@ export function createCertificationsService(
         repository.listCertifications(db, now),
       ]);
       const certificationNames = new Map(certifications.map((c) => [c.id, c.name]));
+      // Grouped once: filtering every count for each organisation was quadratic (2,000 organisations × 20,000 counts).
+      const countsByOrganisation = new Map<string, typeof counts>();
+      for (const c of counts) {
+        const list = countsByOrganisation.get(c.organisationId);
+        if (list) list.push(c);
+        else countsByOrganisation.set(c.organisationId, [c]);
+      }
 
       const overview: OrganisationOverview[] = organisations.map((organisation) => {
-        const own = counts.filter((c) => c.organisationId === organisation.id);
+        const own = countsByOrganisation.get(organisation.id) ?? [];
         const required = tierRequirements.filter((t) => t.tierId === organisation.tierId);
         const certificationIds = [...new Set([...own.map((c) => c.certificationId), ...required.map((t) => t.certificationId)])];
         const rows = certificationIds

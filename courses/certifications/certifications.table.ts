@@ -101,6 +101,8 @@ export const certificates = pgTable(
     index('certificates_user_idx').on(t.userId),
     index('certificates_organisation_idx').on(t.organisationId, t.certificationId),
     index('certificates_expires_idx').on(t.expiresAt),
+    // Readiness: an organisation's certificates expiring in a window, one range per organisation.
+    index('certificates_organisation_expires_idx').on(t.organisationId, t.expiresAt),
     check('certificates_revocation_check', sql`(${t.revokedAt} is null) = (${t.revokeReason} is null)`),
   ],
 );

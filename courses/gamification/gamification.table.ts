@@ -87,9 +87,11 @@ export const userPoints = pgTable(
   (t) => [
     primaryKey({ columns: [t.periodKey, t.userId] }),
     index('gamification_user_points_board_idx').on(t.periodKey, t.points.desc(), t.userId),
-    index('gamification_user_points_region_idx').on(t.periodKey, t.region, t.points.desc()),
-    index('gamification_user_points_type_idx').on(t.periodKey, t.partnerType, t.points.desc()),
-    index('gamification_user_points_tier_idx').on(t.periodKey, t.tierId, t.points.desc()),
+    // user_id last in every board index: a viewer's rank counts the people ahead from the index alone, skipping the
+    // hidden and disabled by id (standingOfPerson), without a heap visit per person ahead.
+    index('gamification_user_points_region_idx').on(t.periodKey, t.region, t.points.desc(), t.userId),
+    index('gamification_user_points_type_idx').on(t.periodKey, t.partnerType, t.points.desc(), t.userId),
+    index('gamification_user_points_tier_idx').on(t.periodKey, t.tierId, t.points.desc(), t.userId),
     index('gamification_user_points_user_idx').on(t.userId),
   ],
 );

@@ -10,7 +10,8 @@ import { PARTNER_TYPE_LABELS, REGIONS } from '../../server/organisations/organis
 import { seriesChartModel, type ChartSeries } from '../../assets/analytics/usage-chart.js';
 import type { UsagePeriod } from '../../assets/analytics/usage-period.js';
 import { idParam } from '../../server/http/common.schema.js';
-import { analyticsQuery, ANALYTICS_TABLES, type AnalyticsQuery, type AnalyticsTable } from './programme-analytics.schema.js';
+import { analyticsQuery, ANALYTICS_TABLES, READINESS_PAGE_SIZE, readinessQuery, type AnalyticsQuery, type AnalyticsTable } from './programme-analytics.schema.js';
+import { paginationModel } from '../../server/http/pagination.js';
 import { READINESS_RULES, type ProgrammeAnalyticsService, type ProgrammeDashboard, type ProgrammeReadiness, type ReadinessRow, type TrendCount } from './programme-analytics.service.js';
 
 /* ---------- labels ---------- */
@@ -192,15 +193,31 @@ export function programmeAnalyticsRoutes(analytics: ProgrammeAnalyticsService): 
       path: '/analytics/readiness',
       access: { action: 'course.report' },
       handler: async (req, res) => {
-        const query = analyticsQuery.parse(req.query);
+        const { show, page, ...query } = readinessQuery.parse(req.query);
         await renderOr400(req, res, 'pages/analytics/readiness', 'Partner readiness', query, async () => {
           const readiness: ProgrammeReadiness = await analytics.getReadiness(req.actor!, query);
+          const atRisk = readiness.rows.filter((r) => r.atRisk);
+          const listed = show === 'at_risk' ? atRisk : readiness.rows;
+          const lastPage = Math.max(1, Math.ceil(listed.length / READINESS_PAGE_SIZE));
+          const current = Math.min(page, lastPage);
+          const filters = { ...query, period: undefined };
+          const showHref = (value: typeof show) => {
+            const params = new URLSearchParams(filterQueryOf(filters));
+            if (value !== 'all') params.set('show', value);
+            return params.size ? `/analytics/readiness?${params.toString()}` : '/analytics/readiness';
+          };
           return {
             filterData: readiness,
-            rows: readinessModel(readiness.rows),
-            atRiskCount: readiness.rows.filter((r) => r.atRisk).length,
+            rows: readinessModel(listed.slice((current - 1) * READINESS_PAGE_SIZE, current * READINESS_PAGE_SIZE)),
+            total: readiness.rows.length,
+            atRiskCount: atRisk.length,
+            show: [
+              { label: 'All organisations', count: readiness.rows.length, href: showHref('all'), current: show === 'all' },
+              { label: 'At risk only', count: atRisk.length, href: showHref('at_risk'), current: show === 'at_risk' },
+            ],
+            pagination: paginationModel('/analytics/readiness', { ...filters, show: show === 'all' ? undefined : show }, { total: listed.length, page: current, pageSize: READINESS_PAGE_SIZE }),
             canNudge: canPerform(req.actor!, 'readiness.nudge'),
-            csv: `/analytics/readiness.csv?${filterQueryOf({ ...query, period: undefined })}`,
+            csv: `/analytics/readiness.csv?${filterQueryOf(filters)}`,
           };
         });
       },

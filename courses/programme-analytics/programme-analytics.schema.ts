@@ -21,3 +21,13 @@ export const analyticsQuery = z.object({
   organisationId: z.uuid().optional().catch(undefined),
 });
 export type AnalyticsQuery = z.output<typeof analyticsQuery>;
+
+/** The readiness page: the filters, which organisations to list (all, or only those at risk) and the page. */
+export const readinessQuery = analyticsQuery.extend({
+  show: z.enum(['all', 'at_risk']).catch('all'),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export type ReadinessQuery = z.output<typeof readinessQuery>;
+
+/** Organisations per readiness page: a vendor with 2,000 partners gets pages, not a 3 MB table (the CSV has them all). */
+export const READINESS_PAGE_SIZE = 50;

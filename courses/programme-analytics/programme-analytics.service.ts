@@ -10,6 +10,7 @@ import { createCertificationsService, type OrganisationOverview } from '../certi
 import * as repository from './programme-analytics.repository.js';
 import type { PeriodFilter, ProgrammeFilter } from './programme-analytics.repository.js';
 import { programmeAnalyticsErrors } from './programme-analytics.errors.js';
+import { createFigureCache } from './figure-cache.js';
 import type { AnalyticsQuery, AnalyticsTable } from './programme-analytics.schema.js';
 
 const DAY_MS = 86_400_000;
@@ -68,6 +69,9 @@ export function readinessReasons(row: Omit<ReadinessRow, 'reasons' | 'atRisk'>):
 export function createProgrammeAnalyticsService(deps: Pick<AppDeps, 'database' | 'config' | 'clock' | 'logger' | 'mailer'>) {
   const { db } = deps.database;
   const certifications = createCertificationsService(deps);
+  /** Figures per (what, scope, filters, period), reused for ANALYTICS_CACHE_TTL_MS; the filter choices and the session-dependent parts are not cached. */
+  const figures = createFigureCache({ ttlMs: deps.config.analytics.cacheTtlMs });
+  const keyOf = (what: string, actor: Actor, filter: ProgrammeFilter | PeriodFilter) => JSON.stringify([what, scopeFor(actor), filter]);
 
   /** The organisations the caller's scope and filters come to; an unknown organisation filter is an input error. */
   async function filterOf(actor: Actor, query: Omit<AnalyticsQuery, 'period'>): Promise<ProgrammeFilter> {
@@ -105,7 +109,11 @@ export function createProgrammeAnalyticsService(deps: Pick<AppDeps, 'database' |
 
   const expiringUntil = (now: Date) => new Date(now.getTime() + READINESS_RULES.expiringWithinDays * DAY_MS);
 
-  async function readinessOf(actor: Actor, filter: ProgrammeFilter): Promise<ReadinessRow[]> {
+  function readinessOf(actor: Actor, filter: ProgrammeFilter): Promise<ReadinessRow[]> {
+    return figures.get(keyOf('readiness', actor, filter), () => computeReadiness(actor, filter));
+  }
+
+  async function computeReadiness(actor: Actor, filter: ProgrammeFilter): Promise<ReadinessRow[]> {
     const now = deps.clock();
     const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
     const [facts, exams, overview] = await Promise.all([
@@ -114,11 +122,18 @@ export function createProgrammeAnalyticsService(deps: Pick<AppDeps, 'database' |
       certifications.organisationView(actor),
     ]);
     const overviewById = new Map<string, OrganisationOverview>(overview.organisations.map((o) => [o.id, o]));
+    // Grouped once: filtering every exam row for each of 2,000 organisations was quadratic.
+    const examsByOrganisation = new Map<string, typeof exams>();
+    for (const e of exams) {
+      const list = examsByOrganisation.get(e.organisationId);
+      if (list) list.push(e);
+      else examsByOrganisation.set(e.organisationId, [e]);
+    }
     return facts.map((fact) => {
       const certifiedNeeded = (overviewById.get(fact.organisationId)?.rows ?? []).flatMap((r) =>
         r.requirements.map((q) => ({ certificationName: r.certificationName, role: q.role, required: q.required, certified: q.certified, met: q.met })),
       );
-      const weakExams = exams.filter((e) => e.organisationId === fact.organisationId && e.averageScore < e.passingScore).map((e) => ({ title: e.title, averageScore: e.averageScore, passingScore: e.passingScore }));
+      const weakExams = (examsByOrganisation.get(fact.organisationId) ?? []).filter((e) => e.averageScore < e.passingScore).map((e) => ({ title: e.title, averageScore: e.averageScore, passingScore: e.passingScore }));
       const row = { ...fact, certifiedNeeded, weakExams };
       const reasons = readinessReasons(row);
       return { ...row, reasons, atRisk: reasons.length > 0 };
@@ -129,14 +144,16 @@ export function createProgrammeAnalyticsService(deps: Pick<AppDeps, 'database' |
     async getDashboard(actor: Actor, query: AnalyticsQuery) {
       const { now, period, filter } = await prepare(actor, query);
       const vendorSide = scopeFor(actor).kind === 'all';
-      const [trend, courses, activeLearners, certificationActivity, library, choices] = await Promise.all([
-        trendOf(filter, period),
-        repository.listCourseOutcomes(db, filter),
-        repository.countActiveLearners(db, filter),
-        repository.listCertificationActivity(db, filter, now, expiringUntil(now)),
-        summariseUsage(db, filter),
-        filterChoices(vendorSide),
-      ]);
+      const computed = figures.get(keyOf('dashboard', actor, filter), () =>
+        Promise.all([
+          trendOf(filter, period),
+          repository.listCourseOutcomes(db, filter),
+          repository.countActiveLearners(db, filter),
+          repository.listCertificationActivity(db, filter, now, expiringUntil(now)),
+          summariseUsage(db, filter),
+        ]),
+      );
+      const [[trend, courses, activeLearners, certificationActivity, library], choices] = await Promise.all([computed, filterChoices(vendorSide)]);
       const sum = (key: 'enrolments' | 'completions') => trend.reduce((s, b) => s + b[key], 0);
       return {
         period,

@@ -38,6 +38,11 @@ export const attempts = pgTable(
     uniqueIndex('attempts_user_course_number_key').on(t.userId, t.courseId, t.attemptNumber),
     index('attempts_course_org_idx').on(t.courseId, t.organisationId),
     index('attempts_version_idx').on(t.versionId),
+    // Programme dashboards (courses/programme-analytics): per organisation, who was active since a day (readiness,
+    // one range per organisation, user_id read from the index), and completions in a period (trend, index only).
+    // last_accessed_at changes on every CMI commit, so those updates are no longer HOT (see BENCHMARKS.md, Programme).
+    index('attempts_organisation_accessed_idx').on(t.organisationId, t.lastAccessedAt, t.userId),
+    index('attempts_completed_idx').on(t.completedAt, t.organisationId),
   ],
 );
 

@@ -79,6 +79,7 @@ const envSchema = z.object({
   SEARCH_CACHE_TTL_MS: z.coerce.number({ message: 'expected milliseconds (0 turns the cache off)' }).int().min(0).max(60_000, 'expected at most 60000').default(5000),
   PATH_REMINDER_DAYS_BEFORE: positiveInt.max(365, 'expected at most 365').default(7),
   PATH_REMINDER_INTERVAL_HOURS: positiveInt.default(72),
+  ANALYTICS_CACHE_TTL_MS: z.coerce.number({ message: 'expected milliseconds (0 turns the cache off)' }).int().min(0).max(600_000, 'expected at most 600000').default(30_000),
 });
 
 export type AppConfig = Readonly<{
@@ -130,6 +131,8 @@ export type AppConfig = Readonly<{
   >;
   /** Learning path reminders: mailed when a path is due within reminderDaysBefore days, at most once per reminderIntervalMs per learner and path. */
   paths: Readonly<{ reminderDaysBefore: number; reminderIntervalMs: number }>;
+  /** Programme dashboards: each computed figure set is reused for cacheTtlMs (0: every request computes). */
+  analytics: Readonly<{ cacheTtlMs: number }>;
 }>;
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ? { kind: 'meilisearch', url: e.MEILI_URL, apiKey: e.MEILI_KEY, indexName: e.MEILI_INDEX, syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS, cacheTtlMs: e.SEARCH_CACHE_TTL_MS }
       : { kind: 'postgres', syncIntervalMs: e.SEARCH_SYNC_INTERVAL_MS, cacheTtlMs: e.SEARCH_CACHE_TTL_MS },
     paths: { reminderDaysBefore: e.PATH_REMINDER_DAYS_BEFORE, reminderIntervalMs: e.PATH_REMINDER_INTERVAL_HOURS * 3600_000 },
+    analytics: { cacheTtlMs: e.ANALYTICS_CACHE_TTL_MS },
   };
   return deepFreeze(config);
 }

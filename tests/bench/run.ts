@@ -13,6 +13,9 @@
  *
  * `npm run bench -- --suite search [options]`: GET /search over 100,000 generated assets against hello world (tests/bench/search.bench.ts).
  *
+ * `npm run bench -- --suite programme [options]`: leaderboards and programme dashboards over 100,000 users, 2,000 organisations
+ * and 5 million learning events against hello world, PostgreSQL server (tests/bench/programme.bench.ts; `--duration 3 --no-write` for a quick look).
+ *
  * `npm run bench -- --suite courses [options]`: the CMI commit and package import benchmark instead (see
  * tests/bench/courses.bench.ts for its options); it writes only its own section of BENCHMARKS.md.
  *
@@ -41,8 +44,11 @@ if (suite === 'courses') {
 } else if (suite === 'search') {
   const { main } = await import('./search.bench.js');
   process.exit(await main(process.argv.slice(2)));
+} else if (suite === 'programme') {
+  const { main } = await import('./programme.bench.js');
+  process.exit(await main(process.argv.slice(2)));
 } else if (suite !== 'dashboard') {
-  throw new Error(`--suite: dashboard, courses, cobrand or search, got ${suite}`);
+  throw new Error(`--suite: dashboard, courses, cobrand, search or programme, got ${suite}`);
 }
 
 const { values } = parseArgs({

@@ -7,6 +7,7 @@ import type { BackendReport, BenchSettings, ScenarioResult } from '../dashboard.
 import { existingCoursesSection } from './courses-report.js';
 import { existingCobrandSection } from './cobrand-report.js';
 import { existingSearchSection } from './search-report.js';
+import { existingProgrammeSection } from './programme-report.js';
 
 /** The issue's targets (PostgreSQL server; start-up with an existing data directory). */
 export const TARGETS = {
@@ -228,6 +229,9 @@ export function renderReport(input: { machine: MachineInfo; settings: BenchSetti
   // And the search suite (`npm run bench -- --suite search`).
   const search = existingSearchSection(input.previous);
   if (search) push(search, '');
+  // And the programme suite (`npm run bench -- --suite programme`).
+  const programme = existingProgrammeSection(input.previous);
+  if (programme) push(programme, '');
   push(
     '## Notes',
     '',
