@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): PartnerAcademyApp {
   const certifications = createCertificationsService(deps);
   const gamification = createGamificationService(deps);
   const programmeAnalytics = createProgrammeAnalyticsService(deps);
-  routes.register(router, dashboardRoutes(createDashboardService(deps, { paths, certifications, gamification, analytics: programmeAnalytics })));
+  routes.register(router, dashboardRoutes(createDashboardService(deps, { paths, certifications, gamification, analytics: programmeAnalytics, catalogue: createCatalogueService(deps) })));
   routes.register(router, authRoutes(createAuthService(deps, throttle)));
   routes.register(router, organisationsRoutes(createOrganisationsService(deps)));
   routes.register(router, usersRoutes(createUsersService(deps)));

@@ -152,7 +152,14 @@ export function programmeAnalyticsRoutes(analytics: ProgrammeAnalyticsService): 
 
   /** Renders a page, or its filters with the problem marked when a filter names an unknown organisation. */
   async function renderOr400(req: Request, res: Response, view: string, title: string, query: AnalyticsQuery, build: () => Promise<Record<string, unknown> & { filterData: Parameters<typeof filterModel>[0] }>) {
-    const base = { title, vendorSide: vendorSideOf(req), organisationName: req.actor!.organisationName, canNudge: false, readinessRules: READINESS_RULES };
+    const base = {
+      title,
+      vendorSide: vendorSideOf(req),
+      organisationName: req.actor!.organisationName,
+      canNudge: false,
+      readinessRules: READINESS_RULES,
+      figuresTtlSeconds: analytics.figuresTtlSeconds,
+    };
     try {
       const { filterData, ...model } = await build();
       res.render(view, { ...base, filters: filterModel(filterData, query, base.vendorSide), ...model, errors: {} });

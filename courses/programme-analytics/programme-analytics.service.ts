@@ -141,6 +141,9 @@ export function createProgrammeAnalyticsService(deps: Pick<AppDeps, 'database' |
   }
 
   return {
+    /** How long computed figures are reused (0: never), for the pages to say so. */
+    figuresTtlSeconds: Math.round(deps.config.analytics.cacheTtlMs / 1000),
+
     async getDashboard(actor: Actor, query: AnalyticsQuery) {
       const { now, period, filter } = await prepare(actor, query);
       const vendorSide = scopeFor(actor).kind === 'all';

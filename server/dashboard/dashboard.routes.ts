@@ -1,16 +1,17 @@
 import type { RouteSpec } from '../http/route-table.js';
-import type { DashboardService } from './dashboard.service.js';
+import type { DashboardService, VendorNextStep } from './dashboard.service.js';
 import { ROLE_LABELS } from '../tenancy/actor.js';
 import { PARTNER_TYPE_LABELS } from '../organisations/organisations.schema.js';
 import { pathCardModel } from '../../courses/paths/paths.routes.js';
 import type { PathProgress } from '../../courses/paths/paths.service.js';
 import { CERTIFICATE_STATUS_LABELS, type CertificateStatus } from '../../courses/certifications/certificate-status.js';
 
-/** What comes next on the vendor side's home pages; partner people see their own learning instead. */
-const NEXT_STEPS: Partial<Record<keyof typeof ROLE_LABELS, readonly string[]>> = {
-  vendor_admin: ['Add your partner organisations and invite their admins.', 'Set up the tiers your programme uses under Partners › Partner tiers.'],
-  enablement_manager: ['Course uploads (SCORM 1.2 and 2004) arrive here next.', 'Then the content library and learning paths.'],
-  channel_manager: ['Review partner organisations, their tiers and regions.', 'Readiness reports arrive with certifications.'],
+/** The vendor home's set-up steps, shown only while they are still to do (the service decides which). */
+const NEXT_STEP_TEXT: Readonly<Record<VendorNextStep, { text: string; href: string; action: string }>> = {
+  add_partners: { text: 'No partner organisations yet. Add them and invite their admins.', href: '/organisations/new', action: 'Add a partner organisation' },
+  set_up_tiers: { text: 'No partner tiers yet. Set up the tiers your programme uses.', href: '/settings/tiers', action: 'Set up partner tiers' },
+  upload_course: { text: 'No published courses yet. Upload a SCORM 1.2 or 2004 package and publish it.', href: '/courses/new', action: 'Upload a course' },
+  create_certification: { text: 'No certifications yet. Create one from your courses and an exam.', href: '/certifications/new', action: 'Create a certification' },
 };
 
 type Dashboard = Awaited<ReturnType<DashboardService['buildDashboard']>>;
@@ -110,6 +111,18 @@ function partnerModel(data: PartnerDashboard) {
   };
 }
 
+/** The programme at a glance: each figure links to the page it comes from, with the same period. */
+function programmeModel(programme: NonNullable<VendorDashboard['programme']>) {
+  const analyticsHref = `/analytics?period=${programme.period.choice}`;
+  return {
+    ...programme,
+    analyticsHref,
+    readinessHref: '/analytics/readiness?show=at_risk',
+    moreAtRisk: programme.atRiskCount > programme.attention.length,
+    attention: programme.attention.map((o) => ({ ...o, href: `/analytics/readiness?organisationId=${o.organisationId}` })),
+  };
+}
+
 /**
  * Bars are widths relative to the largest group, in 5% steps: the CSP allows no inline styles, so each
  * step is a class in app.css.
@@ -124,6 +137,8 @@ function vendorModel(data: VendorDashboard) {
     tierBars: bars(data.partnersByTier, (r) => r.name),
     typeBars: bars(data.partnersByType, (r) => (r.partnerType ? PARTNER_TYPE_LABELS[r.partnerType as keyof typeof PARTNER_TYPE_LABELS] : 'Unknown')),
     recentPartners: data.recentPartners.map((o) => ({ ...o, partnerTypeLabel: o.partnerType ? PARTNER_TYPE_LABELS[o.partnerType] : '' })),
+    programme: data.programme ? programmeModel(data.programme) : null,
+    nextSteps: data.nextSteps.map((step) => NEXT_STEP_TEXT[step]),
   };
 }
 
@@ -140,7 +155,6 @@ export function dashboardRoutes(dashboard: DashboardService): RouteSpec[] {
           title: 'Home',
           firstName: actor.name.split(/\s+/)[0],
           roleLabel: ROLE_LABELS[actor.role],
-          nextSteps: NEXT_STEPS[actor.role] ?? [],
           vendor: data.kind === 'vendor' ? vendorModel(data) : null,
           partner: data.kind === 'partner' ? partnerModel(data) : null,
         });

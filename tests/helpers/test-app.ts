@@ -50,6 +50,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     CONTENT_PORT: String(contentPort),
     CONTENT_ORIGIN: `http://127.0.0.1:${contentPort}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests change data and read the figures at once; the figure cache has its own tests (tests/unit/programme-analytics).
+    ANALYTICS_CACHE_TTL_MS: '0',
     ...env,
   });
   const testDb = await createTestDatabaseConfig();

@@ -14,7 +14,8 @@ const EXTRA = 60;
 const rowNames = (html: string) => [...html.matchAll(/<tr data-organisation="[^"]+">\s*<th scope="row">([^<]+)/g)].map((m) => m[1]!.trim());
 
 beforeAll(async () => {
-  app = await startTestApp();
+  // As shipped: figures reused for 30 s (nothing changes between the requests below).
+  app = await startTestApp({ ANALYTICS_CACHE_TTL_MS: '30000' });
   // Sixty more partners with nobody in them: each is at risk (nobody downloaded from the library).
   for (let i = 0; i < EXTRA; i++) {
     await insertOrganisation(app.deps.database.db, { slug: `extra-${i}`, name: `Extra Partner ${String(i).padStart(2, '0')}`, kind: 'partner', partnerType: 'agency', region: 'EMEA', country: 'FR' });
@@ -31,6 +32,7 @@ describe('readiness with many partner organisations', () => {
     expect(rowNames(first.text)).toHaveLength(READINESS_PAGE_SIZE);
     expect(first.text).toContain(`Showing 1–${READINESS_PAGE_SIZE} of ${total}`);
     expect(first.text).toContain(`All organisations (${total})`);
+    expect(first.text).toContain('Figures are recomputed at most every 30 seconds');
 
     const next = /href="([^"]+)" rel="next"/.exec(first.text)![1]!.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
     expect(next).toBe('/analytics/readiness?page=2');
