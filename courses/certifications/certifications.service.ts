@@ -121,6 +121,21 @@ export function createCertificationsService(
     return certificate;
   }
 
+  /** The actor's certificates with their status now, newest earning of each certification marked latest. */
+  async function myCertificates(actor: Actor) {
+    const now = deps.clock();
+    const rows = await repository.listCertificatesOfUser(db, actor.userId);
+    const latestCycle = new Map<string, number>();
+    for (const row of rows) latestCycle.set(row.certificationId, Math.max(latestCycle.get(row.certificationId) ?? 0, row.cycle));
+    return rows.map((row) => ({
+      ...row,
+      status: certificateStatus(row, now),
+      latest: latestCycle.get(row.certificationId) === row.cycle,
+      recertifyBy: latestCycle.get(row.certificationId) === row.cycle && isInRecertWindow(row, row.recertWindowDays, now) ? row.expiresAt : null,
+      verificationUrl: verificationUrl(row.id),
+    }));
+  }
+
   return {
     earning,
     verificationUrl,
@@ -222,18 +237,11 @@ export function createCertificationsService(
     async mine(actor: Actor) {
       await earning.evaluate(actor.userId, null);
       await assignRecertificationPaths(actor.userId);
-      const now = deps.clock();
-      const rows = await repository.listCertificatesOfUser(db, actor.userId);
-      const latestCycle = new Map<string, number>();
-      for (const row of rows) latestCycle.set(row.certificationId, Math.max(latestCycle.get(row.certificationId) ?? 0, row.cycle));
-      return rows.map((row) => ({
-        ...row,
-        status: certificateStatus(row, now),
-        latest: latestCycle.get(row.certificationId) === row.cycle,
-        recertifyBy: latestCycle.get(row.certificationId) === row.cycle && isInRecertWindow(row, row.recertWindowDays, now) ? row.expiresAt : null,
-        verificationUrl: verificationUrl(row.id),
-      }));
+      return myCertificates(actor);
     },
+
+    /** The actor's certificates as they stand, without the catch-ups of mine() (for the home page: reads only). */
+    myCertificates,
 
     /** The vendor's name, as certificates and profile links give the issuer. */
     async vendorName(): Promise<string> {

@@ -170,10 +170,12 @@ export function createGamificationService(deps: Pick<AppDeps, 'database' | 'cloc
     async standingOf(actor: Actor): Promise<{ month: { points: number; rank: number | null }; allTime: { points: number; rank: number | null }; badges: number; hidden: boolean }> {
       const now = deps.clock();
       const filterFor = (periodKey: string): BoardFilter => ({ periodKey, region: null, partnerType: null, tierId: null });
-      const month = await repository.standingOfPerson(db, filterFor(monthKeyOf(now)), actor.userId);
-      const allTime = await repository.standingOfPerson(db, filterFor('all'), actor.userId);
-      const badges = await repository.listBadgesOfUser(db, actor.userId);
-      const hidden = await repository.isHiddenFromBoards(db, actor.userId);
+      const [month, allTime, badges, hidden] = await Promise.all([
+        repository.standingOfPerson(db, filterFor(monthKeyOf(now)), actor.userId),
+        repository.standingOfPerson(db, filterFor('all'), actor.userId),
+        repository.listBadgesOfUser(db, actor.userId),
+        repository.isHiddenFromBoards(db, actor.userId),
+      ]);
       return {
         month: { points: month?.points ?? 0, rank: month?.rank ?? null },
         allTime: { points: allTime?.points ?? 0, rank: allTime?.rank ?? null },

@@ -219,6 +219,15 @@ export function createPathsService(deps: Pick<AppDeps, 'database' | 'config' | '
 
     /* ---------- Learners ---------- */
 
+    /**
+     * The caller's current assignments with progress, without first bringing them in line with the rules (for the home
+     * page: My learning and /paths reconcile; rule changes reconcile everyone at once).
+     */
+    async myAssignedPaths(actor: Actor): Promise<PathProgress[]> {
+      const learner = await learnerOf(actor.userId);
+      return progressOfLearner(learner, await repository.listAssignedPaths(db, learner.id));
+    },
+
     /** The caller's assigned paths with progress and due dates. */
     async myPaths(actor: Actor): Promise<PathProgress[]> {
       return assignedProgress(await learnerOf(actor.userId));

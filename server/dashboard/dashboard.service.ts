@@ -37,8 +37,8 @@ export type VendorNextStep = 'add_partners' | 'set_up_tiers' | 'upload_course' |
  * cache) and, only when the programme has no enrolments, whether any course is published.
  */
 export interface DashboardSources {
-  paths: Pick<PathsService, 'myPaths'>;
-  certifications: Pick<CertificationsService, 'mine'>;
+  paths: Pick<PathsService, 'myAssignedPaths'>;
+  certifications: Pick<CertificationsService, 'myCertificates'>;
   gamification: Pick<GamificationService, 'standingOf'>;
   analytics: Pick<ProgrammeAnalyticsService, 'getReadiness' | 'getDashboard'>;
   catalogue: Pick<CatalogueService, 'listCatalogue'>;
@@ -107,16 +107,17 @@ export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>
       atRiskCount: atRisk.length,
       attention: atRisk.slice(0, HOME_AT_RISK).map((r) => ({ organisationId: r.organisationId, name: r.name, tierName: r.tierName, reason: r.reasons[0]!, moreReasons: r.reasons.length - 1 })),
       certificationCount: report.certifications.length,
-      coursesEnrolledIn: report.courses.length,
+      // Asked here, inside the cached summary, so a programme without enrolments does not list the catalogue on every view.
+      hasCourses: report.courses.length > 0 || (await sources.catalogue.listCatalogue(actor, { page: 1 })).total > 0,
     };
   }
 
-  /** What is still to set up, from what is already known; the catalogue is asked only when nobody enrolled in the period. */
+  /** What is still to set up, from what the (cached) figures already know. */
   async function nextStepsOf(actor: Actor, figures: VendorFigures, programme: Awaited<ReturnType<typeof programmeOf>> | null): Promise<VendorNextStep[]> {
     const steps: VendorNextStep[] = [];
     if (figures.partnerCount === 0 && canPerform(actor, 'organisation.create')) steps.push('add_partners');
     if (figures.partnersByTier.length === 0 && canPerform(actor, 'tier.manage')) steps.push('set_up_tiers');
-    if (programme && programme.coursesEnrolledIn === 0 && canPerform(actor, 'course.manage') && (await sources.catalogue.listCatalogue(actor, { page: 1 })).total === 0) steps.push('upload_course');
+    if (programme && !programme.hasCourses && canPerform(actor, 'course.manage')) steps.push('upload_course');
     if (programme && programme.certificationCount === 0 && canPerform(actor, 'certification.manage')) steps.push('create_certification');
     return steps;
   }
@@ -131,14 +132,16 @@ export function createDashboardService(deps: Pick<AppDeps, 'database' | 'clock'>
         return { kind: 'vendor' as const, ...figures, programme, nextSteps, mayCreateOrganisation: canPerform(actor, 'organisation.create') };
       }
       const overview = await organisationsRepository.findOrganisationOverview(db, scopeFor(actor), actor.organisationId, new Date(deps.clock().getTime() - THIRTY_DAYS_MS));
-      // One after the other, in the order outcomes follow from each other: a path finished may earn a certificate,
-      // and both score points. Each may record what it finds (a first completion, a certificate earned).
-      const paths = await sources.paths.myPaths(actor);
-      const certificates = await sources.certifications.mine(actor);
-      const standing = await sources.gamification.standingOf(actor);
-      // Scoped to the admin's own organisation by the analytics service (one row).
+      // Reads only, side by side: the catch-ups (rules reconciled, certificates evaluated, recertification assigned) run
+      // on My learning, My certifications and the jobs, not on the page everyone opens first.
       const mayViewReadiness = actor.role === 'partner_admin' && canPerform(actor, 'course.report');
-      const readiness = mayViewReadiness ? ((await sources.analytics.getReadiness(actor, {})).rows.find((r) => r.organisationId === actor.organisationId) ?? null) : null;
+      const [paths, certificates, standing, readiness] = await Promise.all([
+        sources.paths.myAssignedPaths(actor),
+        sources.certifications.myCertificates(actor),
+        sources.gamification.standingOf(actor),
+        // Scoped to the admin's own organisation by the analytics service (one row).
+        mayViewReadiness ? sources.analytics.getReadiness(actor, {}).then((r) => r.rows.find((row) => row.organisationId === actor.organisationId) ?? null) : null,
+      ]);
       return {
         kind: 'partner' as const,
         ...overview!,
