@@ -279,6 +279,37 @@ export async function standingOfPerson(db: Executor, f: BoardFilter, userId: str
   return row ? { points: Number(row.points), rank: Number(row.ahead) + 1 } : null;
 }
 
+/**
+ * The home page's standing in one statement: points and the count of visible people ahead this month and of all time
+ * (as standingOfPerson ranks them, unfiltered), the badges held and whether the person hides from the boards.
+ */
+export async function homeStanding(db: Executor, input: { userId: string; monthKey: string }) {
+  const rows = await rowsOf<{ month_points: number | null; month_ahead: number; all_points: number | null; all_ahead: number; badges: number; hidden: boolean }>(
+    db,
+    sql`
+    with mine as (
+      select me.period_key, me.points from gamification_user_points me
+       where me.user_id = ${input.userId}::uuid and me.period_key in (${input.monthKey}, 'all') and me.points > 0
+    ), unseen as (
+      select s.user_id from user_gamification_settings s where s.hidden_from_boards
+      union all
+      select u.id from users u where u.status <> 'active'
+    ), month as (select points from mine where period_key = ${input.monthKey}),
+       alltime as (select points from mine where period_key = 'all')
+    select (select points from month) as month_points,
+           (select count(*) from gamification_user_points p, month
+             where p.period_key = ${input.monthKey} and p.points > month.points and p.user_id not in (select user_id from unseen))::int as month_ahead,
+           (select points from alltime) as all_points,
+           (select count(*) from gamification_user_points p, alltime
+             where p.period_key = 'all' and p.points > alltime.points and p.user_id not in (select user_id from unseen))::int as all_ahead,
+           (select count(*) from gamification_user_badges b where b.user_id = ${input.userId}::uuid)::int as badges,
+           coalesce((select s.hidden_from_boards from user_gamification_settings s where s.user_id = ${input.userId}::uuid), false) as hidden`,
+  );
+  const row = rows[0]!;
+  const standing = (points: number | null, ahead: number) => (points === null ? { points: 0, rank: null } : { points: Number(points), rank: Number(ahead) + 1 });
+  return { month: standing(row.month_points, row.month_ahead), allTime: standing(row.all_points, row.all_ahead), badges: Number(row.badges), hidden: row.hidden === true };
+}
+
 export interface OrganisationStanding {
   organisationId: string;
   name: string;

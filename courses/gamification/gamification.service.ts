@@ -168,20 +168,7 @@ export function createGamificationService(deps: Pick<AppDeps, 'database' | 'cloc
      * page: a few indexed lookups instead of a whole board.
      */
     async standingOf(actor: Actor): Promise<{ month: { points: number; rank: number | null }; allTime: { points: number; rank: number | null }; badges: number; hidden: boolean }> {
-      const now = deps.clock();
-      const filterFor = (periodKey: string): BoardFilter => ({ periodKey, region: null, partnerType: null, tierId: null });
-      const [month, allTime, badges, hidden] = await Promise.all([
-        repository.standingOfPerson(db, filterFor(monthKeyOf(now)), actor.userId),
-        repository.standingOfPerson(db, filterFor('all'), actor.userId),
-        repository.listBadgesOfUser(db, actor.userId),
-        repository.isHiddenFromBoards(db, actor.userId),
-      ]);
-      return {
-        month: { points: month?.points ?? 0, rank: month?.rank ?? null },
-        allTime: { points: allTime?.points ?? 0, rank: allTime?.rank ?? null },
-        badges: badges.length,
-        hidden,
-      };
+      return repository.homeStanding(db, { userId: actor.userId, monthKey: monthKeyOf(deps.clock()) });
     },
 
     async setHidden(actor: Actor, hidden: boolean): Promise<void> {
