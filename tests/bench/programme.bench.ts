@@ -21,7 +21,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase } from '../../server/db/database.js';
 import { seedDemoData } from '../../server/db/seed.js';
@@ -31,25 +30,14 @@ import { monthKeyOf } from '../../courses/gamification/gamification.service.js';
 import { generateBenchData } from './generate-data.js';
 import { generateProgrammeData, type ProgrammeDataCounts } from './lib/programme-data.js';
 import { PROGRAMME_SECTION_END as END, PROGRAMME_SECTION_START as START, spliceProgrammeSection } from './lib/programme-report.js';
-import { Cleanup, freePort, machineBusyPercent, spawnServer, waitFor200, waitForQuiet, type ChildServer } from './lib/processes.js';
+import { Cleanup, freePort, machineBusyPercent } from './lib/processes.js';
+import { runLatencyLoad, startNode, type LoadFigures } from './lib/latency-load.js';
 import { machineInfo } from './lib/report.js';
 
 const PASSWORD = 'bench-password-123';
 const SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
 /** The issue's targets: p95 at most this many times hello world's p95. */
 const MAX_RATIO = { leaderboard: 3, dashboard: 5 } as const;
-
-interface LoadFigures {
-  requests: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
-  busyBeforePercent: number | null;
-}
 
 interface Scenario {
   label: string;
@@ -115,62 +103,20 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
   return { ...env, ...extra };
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
-
-/** One path, every connection; a warm-up run (discarded) then the measured one. */
-async function runLoad(options: { baseUrl: string; path: string; cookie: string | null; connections: number; durationSeconds: number; warmupSeconds: number; quiet: Settings['quiet'] }): Promise<LoadFigures> {
-  const quiet = await waitForQuiet(options.quiet);
-  const once = (seconds: number, record: boolean) =>
-    new Promise<LoadFigures>((resolve, reject) => {
-      const latencies: number[] = [];
-      let errors = 0;
-      let non2xx = 0;
-      const started = performance.now();
-      const instance = autocannon(
-        {
-          url: options.baseUrl + options.path,
-          connections: options.connections,
-          duration: seconds,
-          pipelining: 1,
-          timeout: 10,
-          headers: { accept: 'text/html', ...(options.cookie ? { cookie: options.cookie } : {}) },
-        },
-        (err) => {
-          if (err) return reject(err);
-          const sorted = [...latencies].sort((a, b) => a - b);
-          const elapsed = (performance.now() - started) / 1000;
-          resolve({
-            requests: sorted.length,
-            requestsPerSecond: sorted.length / Math.max(0.001, elapsed),
-            p50Ms: percentile(sorted, 50),
-            p95Ms: percentile(sorted, 95),
-            p99Ms: percentile(sorted, 99),
-            maxMs: sorted[sorted.length - 1] ?? 0,
-            errors,
-            non2xx,
-            busyBeforePercent: quiet.busyPercent,
-          });
-        },
-      );
-      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-        if (!record) return;
-        latencies.push(responseTime);
-        if (statusCode < 200 || statusCode >= 300) non2xx++;
-      });
-      instance.on('reqError', () => {
-        if (record) errors++;
-      });
-    });
-  if (options.warmupSeconds > 0) await once(options.warmupSeconds, false);
-  return once(options.durationSeconds, true);
-}
-
-async function startNode(name: string, args: string[], env: Record<string, string>, probePath: string, cleanup: Cleanup): Promise<{ server: ChildServer; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const server = spawnServer({ name, command: process.execPath, args, env: { ...env, PORT: String(port), APP_URL: `http://127.0.0.1:${port}` }, port, cwd: PROJECT_ROOT });
-  const stop = cleanup.add(`stop ${name} (pid ${server.pid})`, () => server.stop());
-  await waitFor200(server, probePath, { since: performance.now(), timeoutMs: 120_000 });
-  return { server, stop };
+/** One path, every connection, one signed-in session (or none). */
+function runLoad(options: { baseUrl: string; path: string; cookie: string | null; connections: number; durationSeconds: number; warmupSeconds: number; quiet: Settings['quiet'] }): Promise<LoadFigures> {
+  return runLatencyLoad({
+    request: {
+      url: options.baseUrl + options.path,
+      connections: options.connections,
+      pipelining: 1,
+      timeout: 10,
+      headers: { accept: 'text/html', ...(options.cookie ? { cookie: options.cookie } : {}) },
+    },
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    quiet: options.quiet,
+  });
 }
 
 async function adminQuery(adminUrl: string, text: string) {

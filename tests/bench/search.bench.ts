@@ -20,7 +20,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { createDatabase, type DatabaseHandle } from '../../server/db/database.js';
@@ -30,7 +29,8 @@ import { PROJECT_ROOT } from '../../server/paths.js';
 import { createPostgresSearchEngine } from '../../search/engines/postgres.engine.js';
 import { rebuildSearchIndex } from '../../search/reindex.js';
 import { TestClient } from '../helpers/http-client.js';
-import { Cleanup, freePort, machineBusyPercent, spawnServer, waitFor200, waitForQuiet, type ChildServer } from './lib/processes.js';
+import { Cleanup, freePort, machineBusyPercent } from './lib/processes.js';
+import { runLatencyLoad, startNode, type LoadFigures } from './lib/latency-load.js';
 import { machineInfo } from './lib/report.js';
 import { SEARCH_SECTION_END as END, SEARCH_SECTION_START as START, spliceSearchSection as splice } from './lib/search-report.js';
 
@@ -40,18 +40,6 @@ const SESSION_SECRET = 'bench-session-secret-0123456789-abcdefghijklmnop';
 const MAX_P95_RATIO = 3;
 
 type Backend = 'pglite' | 'postgres';
-
-interface LoadFigures {
-  requests: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
-  busyBeforePercent: number | null;
-}
 
 interface BackendResult {
   backend: Backend;
@@ -167,8 +155,7 @@ const QUERY_MIX: QueryPath[] = [
   { path: '/search?format=pptx&language=de', viewer: 'vendor' },
 ];
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
-
+/** The query mix spread over the connections in turn, each query with its viewer's session. */
 async function runLoad(options: {
   baseUrl: string;
   paths: QueryPath[];
@@ -178,72 +165,29 @@ async function runLoad(options: {
   warmupSeconds: number;
   quiet: { maxBusyPercent: number; maxWaitMs: number };
 }): Promise<{ figures: LoadFigures }> {
-  const quiet = await waitForQuiet(options.quiet);
-  const once = (seconds: number, record: boolean) =>
-    new Promise<{ figures: LoadFigures }>((resolve, reject) => {
-      const latencies: number[] = [];
-      let next = 0;
-      let errors = 0;
-      let non2xx = 0;
-      const started = performance.now();
-      const instance = autocannon(
+  let next = 0;
+  const figures = await runLatencyLoad({
+    request: {
+      url: options.baseUrl,
+      connections: options.connections,
+      pipelining: 1,
+      timeout: 10,
+      requests: [
         {
-          url: options.baseUrl,
-          connections: options.connections,
-          duration: seconds,
-          pipelining: 1,
-          timeout: 10,
-          requests: [
-            {
-              setupRequest: (req) => {
-                const q = options.paths[next++ % options.paths.length]!;
-                const cookie = options.cookies[q.viewer];
-                return { ...req, path: q.path, headers: { ...(req.headers ?? {}), accept: 'text/html', ...(cookie ? { cookie } : {}) } };
-              },
-            },
-          ],
+          setupRequest: (req) => {
+            const q = options.paths[next++ % options.paths.length]!;
+            const cookie = options.cookies[q.viewer];
+            return { ...req, path: q.path, headers: { ...(req.headers ?? {}), accept: 'text/html', ...(cookie ? { cookie } : {}) } };
+          },
         },
-        (err) => {
-          if (err) return reject(err);
-          const sorted = [...latencies].sort((a, b) => a - b);
-          const elapsed = (performance.now() - started) / 1000;
-          resolve({
-            figures: {
-              requests: sorted.length,
-              requestsPerSecond: sorted.length / Math.max(0.001, elapsed),
-              p50Ms: percentile(sorted, 50),
-              p95Ms: percentile(sorted, 95),
-              p99Ms: percentile(sorted, 99),
-              maxMs: sorted[sorted.length - 1] ?? 0,
-              errors,
-              non2xx,
-              busyBeforePercent: quiet.busyPercent,
-            },
-          });
-        },
-      );
-      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-        if (!record) return;
-        latencies.push(responseTime);
-        if (statusCode < 200 || statusCode >= 300) non2xx++;
-      });
-      instance.on('reqError', () => {
-        if (record) errors++;
-      });
-    });
-  if (options.warmupSeconds > 0) await once(options.warmupSeconds, false);
-  return once(options.durationSeconds, true);
+      ],
+    },
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    quiet: options.quiet,
+  });
+  return { figures };
 }
-
-async function startNode(name: string, args: string[], env: Record<string, string>, probePath: string, cleanup: Cleanup): Promise<{ server: ChildServer; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const server = spawnServer({ name, command: process.execPath, args, env: { ...env, PORT: String(port), APP_URL: `http://127.0.0.1:${port}` }, port, cwd: PROJECT_ROOT });
-  const stop = cleanup.add(`stop ${name} (pid ${server.pid})`, () => server.stop());
-  await waitFor200(server, probePath, { since: performance.now(), timeoutMs: 120_000 });
-  return { server, stop };
-}
-
-/* ---------- One backend ---------- */
 
 async function prepareDatabase(backend: Backend, cleanup: Cleanup, adminUrl: string): Promise<{ dataDir: string; databaseUrl?: string; description: string }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pa-search-bench-'));
