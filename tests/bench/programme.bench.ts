@@ -17,21 +17,20 @@
  * The app runs as `node --import tsx server/main.ts` (no build, so other work in the checkout is not disturbed),
  * NODE_ENV=production, LOG_LEVEL=warn.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDatabase } from '../../server/db/database.js';
 import { seedDemoData } from '../../server/db/seed.js';
-import { PROJECT_ROOT } from '../../server/paths.js';
 import { TestClient } from '../helpers/http-client.js';
 import { monthKeyOf } from '../../courses/gamification/gamification.service.js';
 import { generateBenchData } from './generate-data.js';
 import { generateProgrammeData, type ProgrammeDataCounts } from './lib/programme-data.js';
 import { PROGRAMME_SECTION_END as END, PROGRAMME_SECTION_START as START, spliceProgrammeSection } from './lib/programme-report.js';
-import { Cleanup, freePort, machineBusyPercent } from './lib/processes.js';
-import { runLatencyLoad, startNode, type LoadFigures } from './lib/latency-load.js';
+import { freePort, type Cleanup } from './lib/processes.js';
+import { childEnv, runLatencyLoad, runSectionBench, startNode, type LoadFigures } from './lib/latency-load.js';
 import { machineInfo } from './lib/report.js';
 
 const PASSWORD = 'bench-password-123';
@@ -91,16 +90,6 @@ interface Settings {
   reuse: string | null;
   quiet: { maxBusyPercent: number; maxWaitMs: number };
   log: (line: string) => void;
-}
-
-function childEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (/^(DATABASE_|DATA_DIR|PORT|HOST|APP_URL|NODE_ENV|LOG_LEVEL|SESSION_|SEED_|S3_|SMTP_|TRUST_PROXY|NODE_OPTIONS|CONTENT_|MEILI_|SEARCH_|ANALYTICS_)/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
 }
 
 /** One path, every connection, one signed-in session (or none). */
@@ -362,27 +351,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   const host = new URL(settings.postgresAdminUrl).hostname;
   if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host)) throw new Error(`BENCH_POSTGRES_URL must point at this machine (got ${host}): the bench creates and drops a database there`);
-  const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
-  const started = performance.now();
-  let result: RunResult;
-  try {
-    settings.log(`machine busy now: ${(await machineBusyPercent()) ?? '?'}%`);
-    result = await run(settings, cleanup);
-  } catch (err) {
-    process.stderr.write(`programme bench failed: ${(err as Error).stack ?? err}\n`);
-    return 1;
-  } finally {
-    await cleanup.runAll();
-  }
-  const section = renderSection(result, settings, (performance.now() - started) / 1000);
-  settings.log(`\n${section}\n`);
-  if (!values['no-write']) {
-    const file = path.resolve(PROJECT_ROOT, values.output!);
-    await writeFile(file, spliceProgrammeSection(await readFile(file, 'utf8').catch(() => null), section));
-    settings.log(`Wrote ${file}`);
-  }
-  return 0;
+  return runSectionBench({
+    name: 'programme bench',
+    log: settings.log,
+    run: (cleanup) => run(settings, cleanup),
+    render: (result, seconds) => renderSection(result, settings, seconds),
+    splice: spliceProgrammeSection,
+    output: values['no-write'] ? null : values.output!,
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exit(await main(process.argv.slice(2)));

@@ -16,7 +16,7 @@
  * The app runs as `node --import tsx server/main.ts` (no build, so other work in the checkout is not disturbed;
  * tsx only costs at load time), NODE_ENV=production, LOG_LEVEL=warn.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,12 +25,11 @@ import { sql } from 'drizzle-orm';
 import { createDatabase, type DatabaseHandle } from '../../server/db/database.js';
 import { seedDemoData } from '../../server/db/seed.js';
 import { createStorage } from '../../server/storage/create-storage.js';
-import { PROJECT_ROOT } from '../../server/paths.js';
 import { createPostgresSearchEngine } from '../../search/engines/postgres.engine.js';
 import { rebuildSearchIndex } from '../../search/reindex.js';
 import { TestClient } from '../helpers/http-client.js';
-import { Cleanup, freePort, machineBusyPercent } from './lib/processes.js';
-import { runLatencyLoad, startNode, type LoadFigures } from './lib/latency-load.js';
+import { freePort, type Cleanup } from './lib/processes.js';
+import { childEnv, runLatencyLoad, runSectionBench, startNode, type LoadFigures } from './lib/latency-load.js';
 import { machineInfo } from './lib/report.js';
 import { SEARCH_SECTION_END as END, SEARCH_SECTION_START as START, spliceSearchSection as splice } from './lib/search-report.js';
 
@@ -53,16 +52,6 @@ interface BackendResult {
   /** As shipped: the 5 s result cache on. */
   search: LoadFigures;
   perQuery: { path: string; viewer: string; aloneMs: number; total: number }[];
-}
-
-function childEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (/^(DATABASE_|DATA_DIR|PORT|HOST|APP_URL|NODE_ENV|LOG_LEVEL|SESSION_|SEED_|S3_|SMTP_|TRUST_PROXY|NODE_OPTIONS|CONTENT_|MEILI_|SEARCH_)/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
 }
 
 /* ---------- Data ---------- */
@@ -421,27 +410,18 @@ export async function main(argv: string[]): Promise<number> {
     quiet: { maxBusyPercent: whole('quiet-max-busy', values['quiet-max-busy'], 0, 100), maxWaitMs: whole('quiet-max-wait', values['quiet-max-wait'], 0, 1800) * 1000 },
     log: (line) => process.stdout.write(`${line}\n`),
   };
-  const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
-  const started = performance.now();
-  const results: BackendResult[] = [];
-  try {
-    settings.log(`machine busy now: ${(await machineBusyPercent()) ?? '?'}%`);
-    for (const backend of settings.backends) results.push(await runBackend(backend, settings, cleanup));
-  } catch (err) {
-    process.stderr.write(`search bench failed: ${(err as Error).stack ?? err}\n`);
-    return 1;
-  } finally {
-    await cleanup.runAll();
-  }
-  const section = renderSection(results, settings, (performance.now() - started) / 1000);
-  settings.log(`\n${section}\n`);
-  if (!values['no-write']) {
-    const file = path.resolve(PROJECT_ROOT, values.output!);
-    await writeFile(file, splice(await readFile(file, 'utf8').catch(() => null), section));
-    settings.log(`Wrote ${file}`);
-  }
-  return 0;
+  return runSectionBench({
+    name: 'search bench',
+    log: settings.log,
+    run: async (cleanup) => {
+      const results: BackendResult[] = [];
+      for (const backend of settings.backends) results.push(await runBackend(backend, settings, cleanup));
+      return results;
+    },
+    render: (results, seconds) => renderSection(results, settings, seconds),
+    splice: splice,
+    output: values['no-write'] ? null : values.output!,
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exit(await main(process.argv.slice(2)));

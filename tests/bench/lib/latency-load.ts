@@ -1,10 +1,13 @@
 /**
  * Load with latency percentiles from every response time autocannon reports (its own histogram rounds), a warm-up
- * run discarded first; and the app process started for it. Shared by the search and programme benchmarks.
+ * run discarded first; the app process started for it; and the frame of a bench that writes its own section of
+ * BENCHMARKS.md. Shared by the search and programme benchmarks.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../../../server/paths.js';
-import { freePort, spawnServer, waitFor200, waitForQuiet, type ChildServer, type Cleanup } from './processes.js';
+import { Cleanup as CleanupClass, freePort, machineBusyPercent, spawnServer, waitFor200, waitForQuiet, type ChildServer, type Cleanup } from './processes.js';
 
 export interface LoadFigures {
   requests: number;
@@ -70,4 +73,53 @@ export async function startNode(name: string, args: string[], env: Record<string
   const stop = cleanup.add(`stop ${name} (pid ${server.pid})`, () => server.stop());
   await waitFor200(server, probePath, { since: performance.now(), timeoutMs: 120_000 });
   return { server, stop };
+}
+
+/**
+ * This process's environment for an app under test, without anything that configures the app (the bench sets that):
+ * a developer's own DATABASE_URL or cache settings must not leak into a measurement.
+ */
+export function childEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined) continue;
+    if (/^(DATABASE_|DATA_DIR|PORT|HOST|APP_URL|NODE_ENV|LOG_LEVEL|SESSION_|SEED_|S3_|SMTP_|TRUST_PROXY|NODE_OPTIONS|CONTENT_|MEILI_|SEARCH_|ANALYTICS_)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/**
+ * The frame of a benchmark that owns one section of BENCHMARKS.md: cleanup on signals and on failure, the run, its
+ * section printed, and written into the file unless `output` is null. Returns the exit code.
+ */
+export async function runSectionBench<T>(options: {
+  name: string;
+  log: (line: string) => void;
+  run: (cleanup: Cleanup) => Promise<T>;
+  render: (result: T, totalSeconds: number) => string;
+  splice: (current: string | null, section: string) => string;
+  output: string | null;
+}): Promise<number> {
+  const cleanup = new CleanupClass();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
+  const started = performance.now();
+  let result: T;
+  try {
+    options.log(`machine busy now: ${(await machineBusyPercent()) ?? '?'}%`);
+    result = await options.run(cleanup);
+  } catch (err) {
+    process.stderr.write(`${options.name} failed: ${(err as Error).stack ?? err}\n`);
+    return 1;
+  } finally {
+    await cleanup.runAll();
+  }
+  const section = options.render(result, (performance.now() - started) / 1000);
+  options.log(`\n${section}\n`);
+  if (options.output !== null) {
+    const file = path.resolve(PROJECT_ROOT, options.output);
+    await writeFile(file, options.splice(await readFile(file, 'utf8').catch(() => null), section));
+    options.log(`Wrote ${file}`);
+  }
+  return 0;
 }
