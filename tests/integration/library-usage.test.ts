@@ -78,7 +78,8 @@ const titles = (rows: { title: string }[]) => rows.map((r) => r.title);
 const counts = (r: { views: number; downloads: number; renders: number; total: number }) => [r.views, r.downloads, r.renders, r.total];
 
 beforeAll(async () => {
-  app = await startTestApp();
+  // The clock moves up to a day ahead below; sessions are judged by that clock, so they must outlive the move.
+  app = await startTestApp({ SESSION_MAX_AGE_HOURS: '72' });
   // Put the app's clock at the coming noon UTC: events "d days ago" then sit well inside their UTC day.
   const nextNoon = new Date(`${dayOf(new Date(Date.now() + 12 * 3_600_000))}T12:00:00.000Z`);
   app.advanceClock(nextNoon.getTime() - Date.now());
